@@ -1,0 +1,81 @@
+"""Finish the generated project: prune disabled options, write .env and the answers file.
+
+Standard library only, no network, no git: this runs under the user's Python right after
+cookiecutter has rendered the files, with the generated project as the working directory.
+"""
+
+import json
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
+
+# What each answer removes when it is off: (option, value that removes) → paths.
+# Each receiver's module, template and tests live in files of their own, so turning an
+# option off is deleting files — never editing them. A test checks every path exists.
+REMOVED_WHEN = {
+    ("use_sentry", False): ["config/sentry.py", "config/tests/test_sentry.py"],
+}
+
+# Context keys that describe this machine, not the project: not worth replaying.
+MACHINE_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+
+SECRET_KEY_LINE = "DJANGO_SECRET_KEY="
+
+
+def prune(project: Path, answers: dict) -> list[str]:
+    """Delete the paths of every disabled option; return them, relative, for the report."""
+    removed = []
+    for (option, value), paths in REMOVED_WHEN.items():
+        if answers[option] != value:
+            continue
+        for relative in paths:
+            target = project / relative
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+            removed.append(relative)
+    return removed
+
+
+def write_env(project: Path) -> None:
+    """Copy .env.example to the git-ignored .env with a fresh Django secret key."""
+    lines = (project / ".env.example").read_text(encoding="utf-8").splitlines()
+    # token_urlsafe draws from [A-Za-z0-9_-]: nothing django-environ would interpolate ($).
+    secret = secrets.token_urlsafe(50)
+    filled = [SECRET_KEY_LINE + secret if line == SECRET_KEY_LINE else line for line in lines]
+    if filled == lines:
+        raise SystemExit(f"ERROR: .env.example has no empty '{SECRET_KEY_LINE}' line")
+    env_file = project / ".env"
+    env_file.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    env_file.chmod(0o600)
+
+
+def write_answers(project: Path, answers: dict) -> None:
+    """Write .cookiecutter.json in cookiecutter's replay format (also what cruft reads)."""
+    replay = {key: value for key, value in answers.items() if key not in MACHINE_KEYS}
+    text = json.dumps({"cookiecutter": replay}, indent=2, ensure_ascii=False, sort_keys=True)
+    (project / ".cookiecutter.json").write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    answers = json.loads(ANSWERS_JSON)
+    project = Path.cwd()
+    removed = prune(project, answers)
+    write_env(project)
+    write_answers(project, answers)
+    slug = answers["project_slug"]
+    print(f"Created {slug}/ (removed for disabled options: {', '.join(removed) or 'nothing'}).")
+    print("Next:")
+    print(f"  cd {slug}")
+    print("  make install   # virtual environment in .venv, dependencies, pre-commit")
+    print("  make run       # migrate, load demo data, serve http://127.0.0.1:8000")
+    print("  make test      # the project's own tests")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "apps.payments"
+    verbose_name = _("결제")
+
+    def ready(self):
+        # Connect the receivers in signals.py (seed-signals.md, "Connect Signals in AppConfig").
+        from . import signals  # noqa: F401

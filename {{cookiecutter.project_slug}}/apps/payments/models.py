@@ -1,0 +1,1 @@
+"""The shop's own payment models (Product, Payment) build on easypay.models."""

@@ -1,0 +1,182 @@
+"""Settings shared by every environment.
+
+Read top to bottom as a checklist. Values that differ between machines come from the
+environment (django-environ); every variable read here is listed in .env.example and in
+the README's table, and a test keeps the three in step.
+https://docs.djangoproject.com/en/6.1/ref/settings/
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+env = environ.Env()
+# .env is a convenience for development: read when present, and variables already set in
+# the process environment win over it (read_env never overwrites).
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+# ------------------------------------------------------------------------------
+# Core
+# ------------------------------------------------------------------------------
+SHOP_NAME = {{ cookiecutter.project_name | quoted }}
+DEBUG = False
+ALLOWED_HOSTS: list[str] = []
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ------------------------------------------------------------------------------
+# Internationalisation — Korean by default, English as the translation
+# ------------------------------------------------------------------------------
+LANGUAGE_CODE = "{{ cookiecutter.language_code }}"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "{{ cookiecutter.timezone }}"
+USE_I18N = True
+USE_TZ = True
+
+# ------------------------------------------------------------------------------
+# Database — DATABASE_URL, e.g. postgres://user:pass@127.0.0.1:5432/shop
+# ------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False  # payment services open short transactions
+
+# ------------------------------------------------------------------------------
+# Applications
+# ------------------------------------------------------------------------------
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+LOCAL_APPS = [
+    "apps.users",
+    "easypay",
+    "apps.payments",
+]
+INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS
+
+# ------------------------------------------------------------------------------
+# Users and authentication
+# ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ------------------------------------------------------------------------------
+# Middleware
+# ------------------------------------------------------------------------------
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# ------------------------------------------------------------------------------
+# Templates and static files (whitenoise serves them, also under gunicorn)
+# ------------------------------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.shop",
+            ],
+        },
+    },
+]
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# ------------------------------------------------------------------------------
+# Security shared by every environment (production.py adds HTTPS-only settings)
+# ------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# ------------------------------------------------------------------------------
+# EasyPay (KICC) — see easypay/ and README.md
+# ------------------------------------------------------------------------------
+EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
+EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
+EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
+{%- if cookiecutter.use_telegram %}
+
+# ------------------------------------------------------------------------------
+# Telegram — empty values: the receiver logs what it would have sent
+# ------------------------------------------------------------------------------
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_CHAT_ID = env("TELEGRAM_CHAT_ID", default="")
+{%- endif %}
+{%- if cookiecutter.use_sms %}
+
+# ------------------------------------------------------------------------------
+# SMS through SOLAPI — empty values: the receiver logs what it would have sent
+# ------------------------------------------------------------------------------
+SOLAPI_API_KEY = env("SOLAPI_API_KEY", default="")
+SOLAPI_API_SECRET = env("SOLAPI_API_SECRET", default="")
+SMS_SENDER = env("SMS_SENDER", default="")
+{%- endif %}
+{%- if cookiecutter.use_slack %}
+
+# ------------------------------------------------------------------------------
+# Slack incoming webhook — empty value: the receiver logs what it would have sent
+# ------------------------------------------------------------------------------
+SLACK_WEBHOOK_URL = env("SLACK_WEBHOOK_URL", default="")
+{%- endif %}
+
+# ------------------------------------------------------------------------------
+# Background tasks — development runs them in the request; production.py sets the queue
+# https://docs.djangoproject.com/en/6.1/topics/tasks/
+# ------------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# ------------------------------------------------------------------------------
+# Logging — one line per record on stdout, where gunicorn and the process manager read it
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

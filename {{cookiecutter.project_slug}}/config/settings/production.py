@@ -1,0 +1,75 @@
+"""Production: every secret comes from the environment, with no insecure default.
+
+A missing required variable stops the process at start-up with django-environ's
+ImproperlyConfigured naming it, instead of serving with a guessed value.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+# ------------------------------------------------------------------------------
+# Required: the process does not start without these
+# ------------------------------------------------------------------------------
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+DATABASES["default"] = env.db("DATABASE_URL")
+EASYPAY_API_URL = env("EASYPAY_API_URL")
+EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
+EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
+
+DEBUG = False
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# ------------------------------------------------------------------------------
+# HTTPS — TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto
+# https://docs.djangoproject.com/en/6.1/ref/settings/#secure-proxy-ssl-header
+# ------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+# /healthz answers the load balancer over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Start short and raise to 31536000 (one year) once HTTPS works on every subdomain.
+SECURE_HSTS_SECONDS = 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# HSTS preload is a one-way door (removal from browser lists takes months): opt in
+# deliberately with SECURE_HSTS_PRELOAD = True, hence the silenced reminder.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# ------------------------------------------------------------------------------
+# Background tasks — a real queue and a worker process (`make worker`)
+# ------------------------------------------------------------------------------
+{%- if cookiecutter.task_queue == "database" %}
+INSTALLED_APPS += ["django_tasks_db"]  # noqa: F405
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "payments", "reports"],
+    }
+}
+{%- else %}
+REDIS_URL = env("REDIS_URL")
+INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # noqa: F405
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_rq.RQBackend",
+        "QUEUES": ["default", "payments", "reports"],
+    }
+}
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASKS["default"]["QUEUES"]}
+{%- endif %}
+{%- if cookiecutter.use_sentry %}
+
+# ------------------------------------------------------------------------------
+# Sentry — SENTRY_DSN is required so a typo cannot silently turn reporting off;
+# set it to an empty value to run without Sentry on purpose.
+# ------------------------------------------------------------------------------
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN)
+{%- endif %}

@@ -1,0 +1,71 @@
+"""Production settings fail fast and the test settings need nothing from the environment."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+REQUIRED_IN_PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x" * 60,
+    "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "sqlite:///prod.sqlite3",
+    "EASYPAY_API_URL": "https://testpgapi.easypay.co.kr",
+    "EASYPAY_MALL_ID": "T0000000",
+    "EASYPAY_SECRET_KEY": "secret",
+{%- if cookiecutter.use_sentry %}
+    "SENTRY_DSN": "",
+{%- endif %}
+{%- if cookiecutter.task_queue == "rq" %}
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+{%- endif %}
+}
+
+
+@pytest.fixture
+def project_without_dot_env(tmp_path):
+    """A copy of the settings package with no .env beside it, as on a production host."""
+    shutil.copytree(PROJECT_DIR / "config", tmp_path / "config")
+    return tmp_path
+
+
+def load_settings(module: str, cwd: Path, env: dict, show: str) -> subprocess.CompletedProcess:
+    """Import a settings module in a fresh process that sees only `env`; print `show`."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import config.settings.{module} as s; print({show})"],
+        cwd=cwd,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_load_with_every_required_variable(project_without_dot_env):
+    result = load_settings("production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.DEBUG")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("missing", sorted(REQUIRED_IN_PRODUCTION))
+def test_production_settings_refuse_to_start_without(missing, project_without_dot_env):
+    env = {key: value for key, value in REQUIRED_IN_PRODUCTION.items() if key != missing}
+
+    result = load_settings("production", project_without_dot_env, env, "s.DEBUG")
+
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_test_settings_use_sqlite_without_any_environment_variable(project_without_dot_env):
+    result = load_settings(
+        "test", project_without_dot_env, {}, "s.DATABASES['default']['ENGINE'], s.SECRET_KEY"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "django.db.backends.sqlite3" in result.stdout

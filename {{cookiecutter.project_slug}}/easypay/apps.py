@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EasypayConfig(AppConfig):
+    name = "easypay"
+    verbose_name = _("이지페이")
