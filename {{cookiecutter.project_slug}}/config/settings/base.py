@@ -21,7 +21,7 @@ if (BASE_DIR / ".env").is_file():
 # ------------------------------------------------------------------------------
 # Core
 # ------------------------------------------------------------------------------
-SHOP_NAME = {{ cookiecutter.project_name | quoted }}
+SHOP_NAME = {{ cookiecutter.project_name | python_string }}
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 ROOT_URLCONF = "config.urls"
