@@ -98,7 +98,9 @@ def validate_timezone(name: str) -> None:
 
 def validate_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise InvalidAnswer(f"{field} {value!r} is not supported", f"choose one of {', '.join(allowed)}")
+        raise InvalidAnswer(
+            f"{field} {value!r} is not supported", f"choose one of {', '.join(allowed)}"
+        )
 
 
 def validate_project_name(name: str) -> None:
@@ -117,7 +119,9 @@ def validate(answers: dict) -> None:
     validate_choice("task_queue", answers["task_queue"], TASK_QUEUES)
     for option in ("use_telegram", "use_sms", "use_slack", "use_sentry"):
         if not isinstance(answers[option], bool):
-            raise InvalidAnswer(f"{option} {answers[option]!r} is not a boolean", "answer yes or no")
+            raise InvalidAnswer(
+                f"{option} {answers[option]!r} is not a boolean", "answer yes or no"
+            )
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ BAKES = {
     "quotes_and_backslashes": {
         "project_name": 'Kim\'s "Best" Shop \\ Co',
         "project_slug": "kims_shop",
-        "description": 'Says "hi" \\n and \'bye\' \\',
+        "description": "Says \"hi\" \\n and 'bye' \\",
         "author_name": 'O\'Brien "Bob" \\',
     },
     "korean_text": {
@@ -51,4 +51,6 @@ def project_files(project: Path):
 
 def is_copied_without_render(relative: Path) -> bool:
     """Django templates are copied verbatim: their {% tags %} are Django's, not Jinja's."""
-    return relative.suffix == ".html" or "templates" in relative.parts or "workflows" in relative.parts
+    return (
+        relative.suffix == ".html" or "templates" in relative.parts or "workflows" in relative.parts
+    )

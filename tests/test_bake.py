@@ -46,7 +46,9 @@ def test_every_bake_passes_ruff_check_and_format(bake, ruff, name):
     project = bake(name)
 
     check = subprocess.run([ruff, "check", "."], cwd=project, capture_output=True, text=True)
-    fmt = subprocess.run([ruff, "format", "--check", "."], cwd=project, capture_output=True, text=True)
+    fmt = subprocess.run(
+        [ruff, "format", "--check", "."], cwd=project, capture_output=True, text=True
+    )
 
     assert check.returncode == 0, check.stdout + check.stderr
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
@@ -105,7 +107,9 @@ def test_the_shop_name_with_quotes_and_backslashes_survives_as_data(bake):
 
     assert namespace["SHOP_NAME"] == BAKES["quotes_and_backslashes"]["project_name"]
     assert pyproject["project"]["description"] == BAKES["quotes_and_backslashes"]["description"]
-    assert pyproject["project"]["authors"][0]["name"] == BAKES["quotes_and_backslashes"]["author_name"]
+    assert (
+        pyproject["project"]["authors"][0]["name"] == BAKES["quotes_and_backslashes"]["author_name"]
+    )
 
 
 def test_korean_text_is_kept_readable_and_the_slug_is_romanised(bake):
@@ -122,7 +126,10 @@ def test_the_task_queue_choice_picks_one_backend(bake):
     database_text = (database / "pyproject.toml").read_text() + (database / "Makefile").read_text()
     rq_text = (rq / "pyproject.toml").read_text() + (rq / "Makefile").read_text()
     assert "django-tasks-db" in database_text and "db_worker" in database_text
-    assert "django-tasks-rq" not in database_text and "REDIS_URL" not in (database / ".env.example").read_text()
+    assert (
+        "django-tasks-rq" not in database_text
+        and "REDIS_URL" not in (database / ".env.example").read_text()
+    )
     assert "django-tasks-rq" in rq_text and "rqworker" in rq_text
     assert "django-tasks-db" not in rq_text and "REDIS_URL" in (rq / ".env.example").read_text()
 

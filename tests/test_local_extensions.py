@@ -13,7 +13,7 @@ AWKWARD = [
     "back\\slash\\",
     "new\nline\ttab",
     "김씨네 가게",
-    "\"'\"'\\\"",
+    '"\'"\'\\"',
 ]
 
 
