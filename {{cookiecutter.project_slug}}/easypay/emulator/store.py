@@ -1,0 +1,119 @@
+"""The emulator's state: one SQLite file of its own, reached through the stdlib sqlite3 module.
+
+Why not the project's database: the emulator plays KICC, a separate system. Its state must
+outlive (and ignore) pytest-django's rolled-back test transactions, must not need migrations,
+and must work the same when the project runs on PostgreSQL. WAL lets readers run beside the
+one writer; every change opens with BEGIN IMMEDIATE, so threads of the dev server and several
+standalone processes serialise their read-check-write sequences (duplicate keys, cumulative
+cancels) instead of racing.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+    mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL, registered_amount INTEGER NOT NULL,
+    pg_cno TEXT, approvals INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (mall_id, shop_order_no));
+CREATE TABLE IF NOT EXISTS authorizations (
+    authorization_id TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
+    amount INTEGER NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL, method TEXT,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transactions (
+    pg_cno TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
+    pay_method TEXT NOT NULL, amount INTEGER NOT NULL, cancelled_amount INTEGER NOT NULL DEFAULT 0,
+    status_code TEXT NOT NULL, approval TEXT NOT NULL, deposit_pg_cno TEXT);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    mall_id TEXT NOT NULL, shop_transaction_id TEXT NOT NULL, day TEXT NOT NULL,
+    kind TEXT NOT NULL, pg_cno TEXT, response TEXT,
+    PRIMARY KEY (mall_id, shop_transaction_id, day));
+CREATE TABLE IF NOT EXISTS request_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, endpoint TEXT NOT NULL,
+    shop_order_no TEXT, body TEXT, http_status INTEGER, response TEXT, fault TEXT);
+CREATE TABLE IF NOT EXISTS faults (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, params TEXT NOT NULL,
+    remaining INTEGER NOT NULL, shop_order_no TEXT, endpoint TEXT);
+CREATE TABLE IF NOT EXISTS notis (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, noti_type TEXT NOT NULL, shop_order_no TEXT NOT NULL,
+    body TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS noti_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, noti_id INTEGER NOT NULL, attempt INTEGER NOT NULL,
+    at TEXT NOT NULL, url TEXT NOT NULL, http_status INTEGER, acked INTEGER NOT NULL,
+    error TEXT);
+"""
+
+TABLES = (
+    "config",
+    "orders",
+    "authorizations",
+    "transactions",
+    "idempotency_keys",
+    "request_log",
+    "faults",
+    "notis",
+    "noti_attempts",
+)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves (BEGIN IMMEDIATE for writers).
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One serialised read-check-write transaction (BEGIN IMMEDIATE takes the write lock now)."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def reset(self) -> None:
+        with self.write() as db:
+            epoch = get_config(db, "epoch", 0)
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 — fixed table names
+            set_config(db, "epoch", epoch + 1)
+
+
+def get_config(db: sqlite3.Connection, key: str, default=None):
+    row = db.execute("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
+    return default if row is None else json.loads(row["value"])
+
+
+def set_config(db: sqlite3.Connection, key: str, value) -> None:
+    db.execute(
+        "INSERT INTO config (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value)),
+    )

@@ -1,0 +1,32 @@
+"""The emulator's URLs: KICC's own paths (easypay-api.md §1), so a client only swaps the host.
+
+Mounted under `__easypay__/` by config/urls.py when DEBUG is on, and at the root by the
+standalone server (root_urls.py).
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "easypay_emulator"
+
+urlpatterns = [
+    path("api/ep9/trades/webpay", views.register, name="register"),
+    path("api/ep9/trades/approval", views.approve, name="approve"),
+    path("api/trades/revise", views.revise, name="revise"),
+    path("api/trades/retrieveTransaction", views.retrieve, name="retrieve"),
+    path("view/trades/cert-req.do", views.window, name="window"),
+    # The window's own form target (not a KICC path: the real window is KICC's business).
+    path("view/trades/cert-res.do", views.window_result, name="window_result"),
+    path("_control/reset", views.control_reset, name="reset"),
+    path("_control/faults", views.control_faults, name="faults"),
+    path("_control/ledger/<str:shop_order_no>", views.control_ledger, name="ledger"),
+    path("_control/requests", views.control_requests, name="requests"),
+    path("_control/authenticate", views.control_authenticate, name="authenticate"),
+    path("_control/deposit", views.control_deposit, name="deposit"),
+    path("_control/deposit-cancel", views.control_deposit_cancel, name="deposit_cancel"),
+    path("_control/noti-url", views.control_noti_url, name="noti_url"),
+    path("_control/notis", views.control_notis, name="notis"),
+    path("_control/resend-noti", views.control_resend_noti, name="resend_noti"),
+    path("_control/advance-days", views.control_advance_days, name="advance_days"),
+]

@@ -1,0 +1,115 @@
+"""pytest plugin: the `easypay_emulator` fixture (registered by the root conftest.py).
+
+A real emulator over real HTTP: a standalone threaded WSGI server on 127.0.0.1:<free port>,
+started once per test session with its own SQLite file, reset before each test. The
+fixture points settings.EASYPAY_API_URL / EASYPAY_MALL_ID / EASYPAY_SECRET_KEY at it.
+
+    def test_a_payment(easypay_emulator):
+        ...register through the client...
+        post = easypay_emulator.authenticate(authorization_id, "approve")
+        assert easypay_emulator.ledger("ORD-1")["status_code"] == "TS03"
+"""
+
+import time
+
+import pytest
+
+MALL_ID = "T0000000"
+SECRET_KEY = "easypay!KICCTEST"  # the shared KICC test key (easypay-api.md §12)
+
+
+class EmulatorHandle:
+    """What a test may do to the emulator: see easypay/emulator/README.md."""
+
+    def __init__(self, server):
+        self._server = server
+        self._emulator = server.emulator
+        self.api_url = server.url
+        self.mall_id = MALL_ID
+        self.secret_key = SECRET_KEY
+
+    def reset(self) -> None:
+        self._emulator.reset()
+
+    def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params):
+        """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504,
+        html_error, malformed_json, amount_mismatch (amount=…), bad_signature."""
+        from easypay.emulator import faults
+
+        faults.inject(
+            self._emulator.store,
+            kind,
+            count=count,
+            shop_order_no=shop_order_no,
+            endpoint=endpoint,
+            **params,
+        )
+
+    def authenticate(self, authorization_id, outcome="approve", *, decline_code="8521"):
+        """Press a window button: approve | approve_va | decline | user_cancel | window_error.
+        Returns a ReturnPost (.url, .fields) — what the window form-POSTs to returnUrl."""
+        return self._emulator.authenticate(authorization_id, outcome, decline_code=decline_code)
+
+    def ledger(self, shop_order_no) -> dict | None:
+        return self._emulator.ledger(shop_order_no, self.mall_id)
+
+    def requests(self, endpoint=None, shop_order_no=None) -> list[dict]:
+        return self._emulator.requests(endpoint, shop_order_no)
+
+    def deposit(self, shop_order_no) -> None:
+        self._emulator.deposit(shop_order_no, self.mall_id)
+
+    def cancel_deposit(self, shop_order_no) -> None:
+        self._emulator.cancel_deposit(shop_order_no, self.mall_id)
+
+    def set_noti_url(self, url, *, retry_seconds=0.2, max_retries=10, timeout=2.0) -> None:
+        self._emulator.set_noti_url(
+            url, retry_seconds=retry_seconds, max_retries=max_retries, timeout=timeout
+        )
+
+    def notis(self) -> list[dict]:
+        """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
+        return self._emulator.notis()
+
+    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
+        """Poll until `count` attempts (only acked ones if acked=True) were recorded."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
+            if len(attempts) >= count or time.monotonic() > deadline:
+                return attempts
+            time.sleep(0.05)
+
+    def resend_noti(self, shop_order_no, noti_type) -> None:
+        self._emulator.resend_noti(shop_order_no, str(noti_type))
+
+    def advance_days(self, n) -> None:
+        self._emulator.advance_days(n)
+
+
+@pytest.fixture(scope="session")
+def easypay_emulator_server(tmp_path_factory):
+    """The session's emulator server (use the `easypay_emulator` fixture in tests)."""
+    from easypay.emulator.engine import Emulator
+    from easypay.emulator.server import EmulatorServer
+
+    emulator = Emulator(
+        tmp_path_factory.mktemp("easypay-emulator") / "emulator.sqlite3",
+        {MALL_ID: SECRET_KEY},
+        {"url": "", "retry_seconds": 0.2, "max_retries": 10, "timeout": 2.0},
+    )
+    server = EmulatorServer(emulator).start()
+    yield server
+    emulator.reset()  # stops pending noti retries
+    server.stop()
+
+
+@pytest.fixture
+def easypay_emulator(easypay_emulator_server, settings) -> EmulatorHandle:
+    handle = EmulatorHandle(easypay_emulator_server)
+    handle.reset()
+    settings.EASYPAY_API_URL = handle.api_url
+    settings.EASYPAY_MALL_ID = handle.mall_id
+    settings.EASYPAY_SECRET_KEY = handle.secret_key
+    yield handle
+    handle.reset()  # stop this test's noti retries before the next test
