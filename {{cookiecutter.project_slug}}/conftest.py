@@ -1,4 +1,37 @@
 """Fixtures shared by every test of the project."""
 
+import itertools
+
+import pytest
+
 # The easypay_emulator fixture: a real local EasyPay over HTTP (easypay/testing.py).
 pytest_plugins = ["easypay.testing"]
+
+_buyers = itertools.count(1)
+
+
+@pytest.fixture
+def make_payment(db, django_user_model):
+    """Save a payment (pending unless told otherwise) for a new buyer and product.
+
+    Keyword arguments override the payment's fields; user= and product= reuse existing rows.
+    """
+    from apps.payments.models import Payment, Product
+
+    def make(**fields):
+        user = fields.pop("user", None) or django_user_model.objects.create_user(
+            f"buyer{next(_buyers)}", phone="01012345678"
+        )
+        product = fields.pop("product", None) or Product.objects.create(
+            name="테스트 상품", price=15000
+        )
+        fields.setdefault("amount", product.price)
+        fields.setdefault("goods_name", product.name)
+        return Payment.objects.create(user=user, product=product, **fields)
+
+    return make
+
+
+@pytest.fixture
+def payment(make_payment):
+    return make_payment()

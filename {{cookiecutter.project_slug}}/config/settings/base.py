@@ -132,6 +132,8 @@ X_FRAME_OPTIONS = "DENY"
 EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
+# The shop's payment model, like AUTH_USER_MODEL: easypay's records point at it.
+EASYPAY_PAYMENT_MODEL = "payments.Payment"
 {%- if cookiecutter.use_telegram %}
 
 # ------------------------------------------------------------------------------
