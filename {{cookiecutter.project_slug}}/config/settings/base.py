@@ -132,6 +132,12 @@ X_FRAME_OPTIONS = "DENY"
 EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
+# Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
+# "connect" is the only step the client retries (the request had not left yet).
+EASYPAY_TIMEOUTS = {"connect": 5, "register": 10, "approve": 30, "revise": 30, "retrieve": 10}
+# With DEBUG off, EASYPAY_API_URL must be one of KICC's hosts unless this says otherwise
+# (easypay/checks.py): only settings that run the emulator on purpose set it to True.
+EASYPAY_ALLOW_LOCAL_API_URL = False
 # The shop's payment model, like AUTH_USER_MODEL: easypay's records point at it.
 EASYPAY_PAYMENT_MODEL = "payments.Payment"
 {%- if cookiecutter.use_telegram %}

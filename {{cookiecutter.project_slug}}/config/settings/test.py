@@ -20,3 +20,6 @@ STORAGES = {
 # The test emulator answers as the shared KICC test mall (easypay-api.md §12).
 EASYPAY_MALL_ID = "T0000000"
 EASYPAY_SECRET_KEY = "easypay!KICCTEST"
+# Tests run DEBUG off against the local emulator (the easypay_emulator fixture): allow its URL,
+# which the fail-closed check (easypay/checks.py, easypay.E003) refuses everywhere else.
+EASYPAY_ALLOW_LOCAL_API_URL = True

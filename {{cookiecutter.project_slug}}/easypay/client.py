@@ -1,0 +1,625 @@
+"""The EasyPay (KICC) HTTP client: register, approve, revise (cancel), retrieve. HTTP only.
+
+Takes plain values, returns typed results (easypay.results), knows no models. The same code
+talks to KICC's test host, its production host and the local emulator: the base URL is
+EASYPAY_API_URL and KICC's paths (§1) are appended to it, nothing is inferred from its text.
+
+Every call ends in exactly one of: a result, RequestNotSent, Declined, OutcomeUnknown or
+Untrusted (easypay.exceptions), each carrying `.call`, the CallRecord to persist. Bad arguments
+raise InvalidRequest (a ValueError) before anything is sent.
+
+Retries: only a failure to *connect* is retried — the request had not left the machine. Anything
+later (read timeout, connection lost, 5xx) may have reached KICC, and re-sending it with the same
+shopTransactionId earns a duplicate error while a new one can charge twice (§11 idempotency):
+the caller recovers with retrieve() and the original key instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
+from urllib3.util.retry import Retry
+
+from easypay import signing
+from easypay import validation as check
+from easypay.exceptions import (
+    Declined,
+    EasyPayError,
+    InvalidRequest,
+    OutcomeUnknown,
+    RequestNotSent,
+    Untrusted,
+)
+from easypay.masking import mask_body, text_head
+from easypay.results import (
+    ApprovalResult,
+    CallRecord,
+    MalformedResponse,
+    RegisterResult,
+    ReviseResult,
+    is_revise_shape,
+    parse_approval,
+    parse_register,
+    parse_revise,
+)
+
+logger = logging.getLogger("easypay.client")
+
+# KICC's paths, the same on the test and production hosts (§1) and on the emulator.
+PATHS = {
+    "register": "/api/ep9/trades/webpay",
+    "approve": "/api/ep9/trades/approval",
+    "revise": "/api/trades/revise",
+    "retrieve": "/api/trades/retrieveTransaction",
+}
+
+# Seconds. "connect" bounds the TCP/TLS connection (the only retried step); the others bound the
+# wait for the answer. KICC asks for 30 s on approval and revise (§11.4): they can be slow.
+DEFAULT_TIMEOUTS = {
+    "connect": 5.0,
+    "register": 10.0,
+    "approve": 30.0,
+    "revise": 30.0,
+    "retrieve": 10.0,
+}
+
+SUCCESS = "0000"  # §2: any other resCd is a failure
+FULL_CANCEL = "40"
+PARTIAL_CANCEL_CARD = "32"  # card and easy-pay (§6.3)
+PARTIAL_CANCEL_TRANSFER_MOBILE = "33"  # bank transfer, mobile phone billing
+REVISE_TYPE_CODES = (FULL_CANCEL, PARTIAL_CANCEL_CARD, PARTIAL_CANCEL_TRANSFER_MOBILE)
+PAY_METHOD_TYPE_CODES = ("00", "11", "21", "22", "31", "41", "50", "60")  # §10.1, no billing key
+DEVICE_TYPE_CODES = ("pc", "mobile")  # lower case in every doc (§10.2)
+LANG_FLAGS = ("KOR", "ENG", "JPN", "CHN")
+SHOP_VALUE_BYTES = (64, 64, 32, 32, 64, 64, 64)  # shopValueInfo.value1..7 (§3.1)
+
+_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+
+
+def new_shop_transaction_id() -> str:
+    """A fresh idempotency key (§11: unique per request, UUID recommended): 32 hex characters."""
+    return uuid.uuid4().hex
+
+
+def get_client() -> EasyPayClient:
+    """A client configured from settings (EASYPAY_API_URL, _MALL_ID, _SECRET_KEY, _TIMEOUTS)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    names = ("EASYPAY_API_URL", "EASYPAY_MALL_ID", "EASYPAY_SECRET_KEY")
+    missing = [name for name in names if not getattr(settings, name, "")]
+    if missing:
+        raise ImproperlyConfigured(
+            f"Set {', '.join(missing)} to use EasyPay (see .env.example and the README)."
+        )
+    return EasyPayClient(
+        base_url=settings.EASYPAY_API_URL,
+        mall_id=settings.EASYPAY_MALL_ID,
+        secret_key=settings.EASYPAY_SECRET_KEY,
+        timeouts=getattr(settings, "EASYPAY_TIMEOUTS", None),
+    )
+
+
+def merge_timeouts(overrides: Mapping[str, float] | None) -> dict[str, float]:
+    timeouts = dict(DEFAULT_TIMEOUTS)
+    for name, seconds in (overrides or {}).items():
+        if name not in DEFAULT_TIMEOUTS:
+            known = ", ".join(DEFAULT_TIMEOUTS)
+            raise ValueError(f"Unknown EasyPay timeout {name!r}; known: {known}")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+            raise ValueError(f"EasyPay timeout {name!r} must be a positive number of seconds")
+        timeouts[name] = float(seconds)
+    return timeouts
+
+
+@dataclass
+class _Exchange:
+    """What happened on the wire, before it is judged."""
+
+    endpoint: str
+    shop_order_no: str | None
+    shop_transaction_id: str | None
+    request_body: dict
+    started: float
+    attempts: int = 0
+    sent: bool = False
+    http_status: int | None = None
+    content: bytes = b""
+    payload: dict | None = None  # the JSON object, once parsed
+
+
+class EasyPayClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        mall_id: str,
+        secret_key: str,
+        timeouts: Mapping[str, float] | None = None,
+        session: requests.Session | None = None,
+        connect_attempts: int = 3,
+        connect_retry_pause: float = 0.2,
+    ):
+        if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if not secret_key:
+            raise ValueError("secret_key is required: msgAuthValue cannot be checked without it")
+        self.base_url = base_url.rstrip("/")
+        self.mall_id = check.mall_id(mall_id)
+        self._secret_key = secret_key
+        self.timeouts = merge_timeouts(timeouts)
+        # An injected session is used as given: it must not retry POSTs (requests' default).
+        self._session = session
+        self.connect_attempts = max(1, connect_attempts)
+        self.connect_retry_pause = connect_retry_pause
+
+    def __repr__(self) -> str:  # never the secret
+        return f"EasyPayClient(base_url={self.base_url!r}, mall_id={self.mall_id!r})"
+
+    # --------------------------------------------------------------------------
+    # The four calls
+    # --------------------------------------------------------------------------
+    def register(
+        self,
+        *,
+        shop_order_no: str,
+        amount: int,
+        goods_name: str,
+        return_url: str,
+        device_type_code: str,
+        pay_method_type_code: str = "00",
+        customer_name: str | None = None,
+        customer_mail: str | None = None,
+        customer_contact_no: str | None = None,
+        shop_values: Sequence[str] = (),
+        lang_flag: str | None = None,
+    ) -> RegisterResult:
+        """Register a transaction (§3); the customer then opens `result.auth_page_url`."""
+        order_info: dict[str, Any] = {
+            "goodsName": check.text("goods_name", goods_name, max_bytes=50)
+        }
+        customer = {}
+        if customer_name is not None:
+            customer["customerName"] = check.text("customer_name", customer_name, max_bytes=20)
+        if customer_mail is not None:
+            customer["customerMail"] = check.text("customer_mail", customer_mail, max_bytes=50)
+        if customer_contact_no is not None:
+            customer["customerContactNo"] = check.contact_no(customer_contact_no)
+        if customer:
+            order_info["customerInfo"] = customer
+        body: dict[str, Any] = {
+            "mallId": self.mall_id,
+            "shopOrderNo": check.order_no(shop_order_no),
+            "amount": check.amount("amount", amount),
+            "payMethodTypeCode": check.choice(
+                "pay_method_type_code", pay_method_type_code, PAY_METHOD_TYPE_CODES
+            ),
+            "currency": "00",  # KRW, the only currency (§10.2)
+            "returnUrl": check.url("return_url", return_url, max_bytes=256),
+            "deviceTypeCode": check.choice("device_type_code", device_type_code, DEVICE_TYPE_CODES),
+            "clientTypeCode": "00",  # the integrated window (§3.1)
+            "orderInfo": order_info,
+        }
+        if lang_flag is not None:
+            body["langFlag"] = check.choice("lang_flag", lang_flag, LANG_FLAGS)
+        if shop_values:
+            body["shopValueInfo"] = _shop_value_info(shop_values)
+
+        exchange = self._post("register", body, shop_order_no=shop_order_no)
+        payload = self._business_payload(exchange)
+        try:
+            result = parse_register(payload)
+        except MalformedResponse as error:
+            raise self._untrusted(exchange, "missing_field", str(error)) from None
+        return self._succeeded(exchange, result)
+
+    def approve(
+        self,
+        *,
+        shop_transaction_id: str,
+        authorization_id: str,
+        shop_order_no: str,
+        approval_req_date: Any,
+        expected_amount: int,
+    ) -> ApprovalResult:
+        """Approve an authenticated payment (§5) and check the answer before believing it.
+
+        approval_req_date: KST today (a date or yyyyMMdd), the same value persisted with the key.
+        Untrusted unless msgAuthValue (§5.3), the shopOrderNo/shopTransactionId echoes and
+        amount == expected_amount all hold; `error.result.pg_cno` then names what to cancel.
+        """
+        expected_amount = check.amount("expected_amount", expected_amount)
+        body = {
+            "mallId": self.mall_id,
+            "shopTransactionId": check.key("shop_transaction_id", shop_transaction_id),
+            "authorizationId": check.key("authorization_id", authorization_id),
+            "shopOrderNo": check.order_no(shop_order_no),
+            "approvalReqDate": check.kst_today("approval_req_date", approval_req_date),
+        }
+        exchange = self._post(
+            "approve", body, shop_order_no=shop_order_no, shop_transaction_id=shop_transaction_id
+        )
+        payload = self._business_payload(exchange)
+        try:
+            result = parse_approval(payload)
+        except MalformedResponse as error:
+            raise self._untrusted(
+                exchange, "missing_field", str(error), pg_cno=_pg_cno_hint(payload)
+            ) from None
+
+        expected_signature = signing.approval_auth_value(
+            self._secret_key, result.pg_cno, result.amount, result.transaction_date
+        )
+        if not signing.signatures_match(expected_signature, payload.get("msgAuthValue")):
+            raise self._untrusted(
+                exchange, "bad_signature", "msgAuthValue does not match (§5.3)", result=result
+            )
+        self._check_echoes(exchange, result, shop_transaction_id, shop_order_no)
+        if result.amount != expected_amount:
+            raise self._untrusted(
+                exchange,
+                "amount_mismatch",
+                f"approved amount {result.amount} is not the expected {expected_amount} (§11.2)",
+                result=result,
+            )
+        return self._succeeded(exchange, result)
+
+    def revise(
+        self,
+        *,
+        shop_transaction_id: str,
+        pg_cno: str,
+        revise_type_code: str,
+        cancel_req_date: Any,
+        amount: int | None = None,
+        remain_amount: int | None = None,
+        message: str = "",
+        client_ip: str | None = None,
+    ) -> ReviseResult:
+        """Cancel all (40) or part (32 card, 33 transfer/mobile) of an approval (§6).
+
+        cancel_req_date: KST today, persisted with the key before the call (§6.1, §11.6).
+        amount: required for a partial cancel, refused for a full one (40 cancels the balance).
+        remain_amount: the balance the shop believes is left *before* this cancel; KICC refuses
+        the cancel when it disagrees (§6.1).
+        """
+        revise_type_code = check.choice("revise_type_code", revise_type_code, REVISE_TYPE_CODES)
+        body: dict[str, Any] = {
+            "mallId": self.mall_id,
+            "shopTransactionId": check.key("shop_transaction_id", shop_transaction_id),
+            "pgCno": check.pg_cno(pg_cno),
+            "reviseTypeCode": revise_type_code,
+        }
+        if revise_type_code == FULL_CANCEL:
+            if amount is not None:
+                raise InvalidRequest(
+                    "amount: a full cancel (40) cancels the whole balance; pass no amount, "
+                    "or use a partial cancel (32 card, 33 transfer/mobile)"
+                )
+        else:
+            if amount is None:
+                raise InvalidRequest(f"amount: a partial cancel ({revise_type_code}) needs one")
+            body["amount"] = check.amount("amount", amount)
+        if remain_amount is not None:
+            body["remainAmount"] = check.amount("remain_amount", remain_amount, minimum=0)
+            if amount is not None and amount > remain_amount:
+                raise InvalidRequest(
+                    f"amount: cannot cancel {amount} when only {remain_amount} remains"
+                )
+        body["cancelReqDate"] = check.kst_today("cancel_req_date", cancel_req_date)
+        body["msgAuthValue"] = signing.revise_auth_value(
+            self._secret_key, body["pgCno"], body["shopTransactionId"]
+        )
+        if message:
+            body["reviseMessage"] = check.text("message", message, max_bytes=100)
+        if client_ip:
+            address = check.ip_address(client_ip)
+            if address:
+                body["clientIp"] = address
+
+        exchange = self._post("revise", body, shop_transaction_id=shop_transaction_id)
+        payload = self._business_payload(exchange)
+        try:
+            result = parse_revise(payload)
+        except MalformedResponse as error:
+            raise self._untrusted(exchange, "missing_field", str(error)) from None
+        if result.shop_transaction_id != shop_transaction_id:
+            raise self._untrusted(
+                exchange, "echo_mismatch", "shopTransactionId echo differs", result=result
+            )
+        if result.ori_pg_cno and result.ori_pg_cno != pg_cno:
+            raise self._untrusted(
+                exchange,
+                "echo_mismatch",
+                f"oriPgCno {result.ori_pg_cno} is not {pg_cno}",
+                result=result,
+            )
+        if amount is not None and result.cancel_amount not in (None, amount):
+            raise self._untrusted(
+                exchange,
+                "amount_mismatch",
+                f"cancelled {result.cancel_amount}, asked for {amount}",
+                result=result,
+            )
+        return self._succeeded(exchange, result)
+
+    def retrieve(
+        self, *, shop_transaction_id: str, transaction_date: Any
+    ) -> ApprovalResult | ReviseResult:
+        """Look up what an approve or revise call did, by its original key and date (§7).
+
+        Answers in the original call's shape with the *current* statusCode, without msgAuthValue
+        (§7): the caller compares the amount itself. Only yesterday and today (KST) can be asked.
+        A Declined here usually means "no such request" — KICC gives no code for it (§14).
+        """
+        body = {
+            "mallId": self.mall_id,
+            "shopTransactionId": check.key("shop_transaction_id", shop_transaction_id),
+            "transactionDate": check.kst_yesterday_or_today("transaction_date", transaction_date),
+        }
+        exchange = self._post("retrieve", body, shop_transaction_id=shop_transaction_id)
+        payload = self._business_payload(exchange)
+        try:
+            result = parse_revise(payload) if is_revise_shape(payload) else parse_approval(payload)
+        except MalformedResponse as error:
+            raise self._untrusted(
+                exchange, "missing_field", str(error), pg_cno=_pg_cno_hint(payload)
+            ) from None
+        echoed = result.shop_transaction_id
+        if echoed and echoed != shop_transaction_id:
+            raise self._untrusted(
+                exchange, "echo_mismatch", "shopTransactionId echo differs", result=result
+            )
+        if isinstance(result, ApprovalResult) and result.mall_id not in ("", self.mall_id):
+            raise self._untrusted(exchange, "echo_mismatch", "mallId echo differs", result=result)
+        return self._succeeded(exchange, result)
+
+    # --------------------------------------------------------------------------
+    # Transport
+    # --------------------------------------------------------------------------
+    def _post(
+        self,
+        endpoint: str,
+        body: dict,
+        *,
+        shop_order_no: str | None = None,
+        shop_transaction_id: str | None = None,
+    ) -> _Exchange:
+        exchange = _Exchange(
+            endpoint=endpoint,
+            shop_order_no=shop_order_no,
+            shop_transaction_id=shop_transaction_id,
+            request_body=body,
+            started=time.monotonic(),
+        )
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        timeout = (self.timeouts["connect"], self.timeouts[endpoint])
+        session = self._session or _new_session()
+        try:
+            while True:
+                exchange.attempts += 1
+                try:
+                    response = session.post(
+                        self.base_url + PATHS[endpoint],
+                        data=data,
+                        headers=_HEADERS,
+                        timeout=timeout,
+                        allow_redirects=False,  # a redirected POST would become a GET elsewhere
+                    )
+                except Exception as error:  # every failure must be classified, none escape
+                    if not _never_left(error):
+                        exchange.sent = True
+                        raise self._failed(
+                            OutcomeUnknown,
+                            exchange,
+                            f"no answer after sending: {_describe(error)}",
+                        ) from error
+                    if exchange.attempts >= self.connect_attempts:
+                        raise self._failed(
+                            RequestNotSent,
+                            exchange,
+                            f"could not connect after {exchange.attempts} attempts: "
+                            f"{_describe(error)}",
+                        ) from error
+                    time.sleep(self.connect_retry_pause * exchange.attempts)
+                    continue
+                exchange.sent = True
+                exchange.http_status = response.status_code
+                exchange.content = response.content
+                return exchange
+        finally:
+            if session is not self._session:
+                session.close()
+
+    def _business_payload(self, exchange: _Exchange) -> dict:
+        """The answer's JSON object with resCd "0000", or the right failure."""
+        if exchange.http_status != 200:
+            # resCd is only promised with 200 (§2). A 5xx (or a proxy's 4xx / 3xx) may come after
+            # KICC acted, so it is not a decline: the outcome is unknown until retrieve says.
+            raise self._failed(OutcomeUnknown, exchange, f"HTTP {exchange.http_status}")
+        try:
+            payload = json.loads(exchange.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise self._untrusted(exchange, "unparsable", "the answer is not JSON") from None
+        if not isinstance(payload, dict):
+            raise self._untrusted(exchange, "unparsable", "the answer is not a JSON object")
+        exchange.payload = payload
+        res_cd = payload.get("resCd")
+        if not isinstance(res_cd, str) or not res_cd:
+            raise self._untrusted(exchange, "missing_field", "resCd is missing")
+        if res_cd != SUCCESS:
+            res_msg = payload.get("resMsg") if isinstance(payload.get("resMsg"), str) else ""
+            raise self._failed(
+                Declined,
+                exchange,
+                f"declined: {res_cd} {res_msg}".strip(),
+                res_cd=res_cd,
+                res_msg=res_msg,
+            )
+        return payload
+
+    def _check_echoes(
+        self, exchange: _Exchange, result: ApprovalResult, shop_transaction_id: str, order_no: str
+    ) -> None:
+        for name, echoed, sent in (
+            ("shopTransactionId", result.shop_transaction_id, shop_transaction_id),
+            ("shopOrderNo", result.shop_order_no, order_no),
+        ):
+            if echoed != sent:
+                raise self._untrusted(
+                    exchange,
+                    "echo_mismatch",
+                    f"{name} echo {echoed!r} is not {sent!r}",
+                    result=result,
+                )
+        if result.mall_id not in ("", self.mall_id):
+            raise self._untrusted(
+                exchange, "echo_mismatch", f"mallId echo {result.mall_id!r}", result=result
+            )
+
+    # --------------------------------------------------------------------------
+    # Records and the log line
+    # --------------------------------------------------------------------------
+    def _record(self, exchange: _Exchange, outcome: str, error: str = "") -> CallRecord:
+        payload = exchange.payload
+        if payload is not None:
+            response_body: dict | str | None = mask_body(payload)
+        elif exchange.content:
+            response_body = text_head(exchange.content.decode("utf-8", errors="replace"))
+        else:
+            response_body = None
+        res_cd = payload.get("resCd") if payload else None
+        res_msg = payload.get("resMsg") if payload else None
+        record = CallRecord(
+            endpoint=exchange.endpoint,
+            shop_order_no=exchange.shop_order_no,
+            shop_transaction_id=exchange.shop_transaction_id,
+            request_body=mask_body(exchange.request_body),
+            response_body=response_body,
+            http_status=exchange.http_status,
+            res_cd=res_cd if isinstance(res_cd, str) else None,
+            res_msg=res_msg if isinstance(res_msg, str) else None,
+            latency_ms=round((time.monotonic() - exchange.started) * 1000),
+            sent=exchange.sent,
+            attempts=exchange.attempts,
+            outcome=outcome,
+            error=error,
+        )
+        _log(record)
+        return record
+
+    def _succeeded(self, exchange: _Exchange, result):
+        return replace(result, call=self._record(exchange, "ok"))
+
+    def _failed(
+        self, kind: type[EasyPayError], exchange: _Exchange, message: str, **extra: Any
+    ) -> EasyPayError:
+        call = self._record(exchange, kind.kind, message)
+        return kind(f"EasyPay {exchange.endpoint}: {message}", call=call, **extra)
+
+    def _untrusted(
+        self,
+        exchange: _Exchange,
+        reason: str,
+        message: str,
+        *,
+        result: ApprovalResult | ReviseResult | None = None,
+        pg_cno: str = "",
+    ) -> Untrusted:
+        call = self._record(exchange, Untrusted.kind, f"{reason}: {message}")
+        return Untrusted(
+            f"EasyPay {exchange.endpoint}: untrusted answer ({reason}): {message}",
+            call=call,
+            reason=reason,
+            result=result,
+            pg_cno=pg_cno,
+        )
+
+
+def _new_session() -> requests.Session:
+    """A session for one call: a fresh connection each time.
+
+    A pooled keep-alive connection that the server closed while idle fails *after* the request
+    was written, which would turn a harmless hiccup into an unknown outcome for an approval.
+    """
+    session = requests.Session()
+    # No retries of any kind by the transport: connect retries are done (and counted) above.
+    adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _never_left(error: BaseException) -> bool:
+    """True only when connecting failed, so no byte of the request was sent.
+
+    requests wraps urllib3's MaxRetryError whose reason is a ConnectTimeoutError — the base of
+    NewConnectionError (refused, unreachable, DNS) — for exactly that case. Everything else,
+    including TLS and proxy errors, may have happened after sending: not proven unsent.
+    """
+    if not isinstance(error, requests.ConnectionError) or isinstance(
+        error, requests.exceptions.SSLError | requests.exceptions.ProxyError
+    ):
+        return False
+    cause = error.args[0] if error.args else None
+    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, ConnectTimeoutError)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, requests.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(error, requests.ReadTimeout):
+        return "read timeout"
+    if _never_left(error):
+        return "connection refused or unreachable"
+    if isinstance(error, requests.ConnectionError):
+        return "connection lost"
+    return type(error).__name__
+
+
+def _shop_value_info(values: Sequence[str]) -> dict[str, str]:
+    if isinstance(values, str) or len(values) > len(SHOP_VALUE_BYTES):
+        raise InvalidRequest("shop_values: a sequence of up to 7 strings (shopValue1..7, §3.1)")
+    return {
+        f"value{number}": check.text(
+            f"shop_values[{number - 1}]", value, max_bytes=limit, required=False
+        )
+        for number, (value, limit) in enumerate(
+            zip(values, SHOP_VALUE_BYTES, strict=False), start=1
+        )
+    }
+
+
+def _pg_cno_hint(payload: Mapping[str, Any]) -> str:
+    """pgCno from an answer that failed to parse: enough to cancel what may have been approved."""
+    value = payload.get("pgCno")
+    return value if isinstance(value, str) else ""
+
+
+def _log(call: CallRecord) -> None:
+    """One structured line per call. Bodies never go to the log: they live in the CallRecord."""
+    fields = {
+        "endpoint": call.endpoint,
+        "outcome": call.outcome,
+        "shopOrderNo": call.shop_order_no,
+        "shopTransactionId": call.shop_transaction_id,
+        "resCd": call.res_cd,
+        "http": call.http_status,
+        "latency_ms": call.latency_ms,
+        "attempts": call.attempts,
+        "sent": call.sent,
+    }
+    level = logging.INFO if call.outcome in ("ok", "declined") else logging.WARNING
+    text = " ".join(f"{name}={value}" for name, value in fields.items() if value is not None)
+    if call.error:
+        text += f" error={call.error!r}"
+    logger.log(level, "easypay call %s", text, extra={"easypay": fields})

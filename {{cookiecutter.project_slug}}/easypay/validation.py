@@ -1,0 +1,162 @@
+"""Argument checks run before anything is sent: a call KICC would refuse never leaves the shop.
+
+Each function returns the value as it goes on the wire or raises InvalidRequest (a ValueError)
+naming the argument. Lengths are KICC's byte lengths (§2); whether KICC counts a Hangul
+syllable as 2 or 3 bytes is not documented, so the stricter UTF-8 count is used.
+"""
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from datetime import date
+from urllib.parse import urlsplit
+
+from easypay import kst
+from easypay.exceptions import InvalidRequest
+
+# §2 "special characters": ' " < > \ ; | CR LF & are refused in values; so are other control
+# characters (they cannot be typed into a form anyway).
+FORBIDDEN_CHARACTERS = frozenset("'\"<>\\;|&") | {chr(code) for code in range(32)} | {"\x7f"}
+
+ORDER_NO = re.compile(r"[A-Za-z0-9_-]{1,40}")  # §2: shopOrderNo
+KEY = re.compile(r"[A-Za-z0-9_-]{1,60}")  # shopTransactionId, authorizationId (60, §5.1)
+PG_CNO = re.compile(r"[0-9A-Za-z]{1,20}")  # pgCno: String 20 (§6.1)
+MALL_ID = re.compile(r"[A-Za-z0-9]{1,8}")  # mallId: String 8
+DATE_TEXT = re.compile(r"\d{8}")
+
+
+def fail(name: str, problem: str) -> InvalidRequest:
+    return InvalidRequest(f"{name}: {problem}")
+
+
+def byte_length(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def fit_text(text: str, max_bytes: int, ellipsis: str = "…") -> str:
+    """Shorten text to fit a byte limit (e.g. a goodsName built from a cart), whole characters only."""
+    if byte_length(text) <= max_bytes:
+        return text
+    room = max_bytes - byte_length(ellipsis)
+    shortened = text
+    while shortened and byte_length(shortened) > room:
+        shortened = shortened[:-1]
+    return shortened + ellipsis
+
+
+def text(name: str, value: object, *, max_bytes: int, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise fail(name, f"must be a string, not {type(value).__name__}")
+    if required and not value.strip():
+        raise fail(name, "must not be empty")
+    bad = sorted({c for c in value if c in FORBIDDEN_CHARACTERS or ord(c) > 0xFFFF})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise fail(name, f"contains characters KICC refuses (§2): {shown}")
+    if byte_length(value) > max_bytes:
+        raise fail(name, f"is {byte_length(value)} bytes long; KICC allows {max_bytes} (§2)")
+    return value
+
+
+def pattern(name: str, value: object, regex: re.Pattern, description: str) -> str:
+    if not isinstance(value, str) or not regex.fullmatch(value):
+        raise fail(name, f"must be {description}, got {value!r}")
+    return value
+
+
+def order_no(value: object) -> str:
+    return pattern("shop_order_no", value, ORDER_NO, "1–40 characters of A-Z a-z 0-9 _ - (§2)")
+
+
+def key(name: str, value: object) -> str:
+    return pattern(name, value, KEY, "1–60 characters of A-Z a-z 0-9 _ -")
+
+
+def pg_cno(value: object) -> str:
+    return pattern("pg_cno", value, PG_CNO, "KICC's transaction number (up to 20 characters)")
+
+
+def mall_id(value: object) -> str:
+    return pattern("mall_id", value, MALL_ID, "the mall id KICC issued (up to 8 letters/digits)")
+
+
+def amount(name: str, value: object, *, minimum: int = 1) -> int:
+    # bool is an int in Python; True must not pass as 1 won.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise fail(name, f"must be an int number of won, not {type(value).__name__}")
+    if value < minimum:
+        raise fail(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def choice(name: str, value: object, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise fail(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def request_date(name: str, value: object) -> date:
+    """A date given as a date or as yyyyMMdd text."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and DATE_TEXT.fullmatch(value):
+        try:
+            return kst.parse_date_text(value)
+        except ValueError:
+            pass
+    raise fail(name, f"must be a date or yyyyMMdd text, got {value!r}")
+
+
+def kst_today(name: str, value: object) -> str:
+    """approvalReqDate / cancelReqDate: KICC's today in Seoul (§5.1, §6.1, DESIGN rule 6).
+
+    Catches the classic bug of dating a request with the server's UTC date between 00:00 and
+    09:00 KST — compute it with easypay.kst.today() (and persist it) before calling.
+    """
+    day = request_date(name, value)
+    if day != kst.today():
+        raise fail(name, f"must be today in KST ({kst.date_text()}), got {kst.date_text(day)}")
+    return kst.date_text(day)
+
+
+def kst_yesterday_or_today(name: str, value: object) -> str:
+    """retrieveTransaction only covers yesterday and today, KST (§7)."""
+    day = request_date(name, value)
+    if not kst.is_yesterday_or_today(day):
+        raise fail(
+            name,
+            f"KICC only looks up requests dated yesterday or today in KST (§7), "
+            f"got {kst.date_text(day)}",
+        )
+    return kst.date_text(day)
+
+
+def url(name: str, value: object, *, max_bytes: int) -> str:
+    value = text(name, value, max_bytes=max_bytes)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise fail(name, f"must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def contact_no(value: object) -> str:
+    """customerContactNo: digits only, up to 11 (§3.1); dashes and spaces are dropped."""
+    if not isinstance(value, str):
+        raise fail("customer_contact_no", "must be a string")
+    digits = re.sub(r"[\s-]", "", value)
+    if not digits.isdigit() or len(digits) > 11:
+        raise fail("customer_contact_no", f"must be up to 11 digits, got {value!r}")
+    return digits
+
+
+def ip_address(value: object) -> str | None:
+    """clientIp (String 20, §6.1) or None when it does not fit (a long IPv6 address).
+
+    The field is informational: a cancel must not fail because the operator uses IPv6.
+    """
+    try:
+        address = str(ipaddress.ip_address(value))  # type: ignore[arg-type]
+    except ValueError:
+        raise fail("client_ip", f"must be an IP address, got {value!r}") from None
+    return address if len(address) <= 20 else None
