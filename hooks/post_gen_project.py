@@ -12,11 +12,18 @@ from pathlib import Path
 
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
-# What each answer removes when it is off: (option, value that removes) → paths.
-# Each receiver's module, template and tests live in files of their own, so turning an
-# option off is deleting files — never editing them. A test checks every path exists.
-REMOVED_WHEN = {
-    ("use_sentry", False): ["config/sentry.py", "config/tests/test_sentry.py"],
+# What the answers remove: options → paths deleted when every one of those options is off.
+# Each receiver's module and tests live in files of their own, so turning an option off is
+# deleting files — never editing them. A test checks that every path exists in the template.
+# Order matters: a folder's entry comes after the entries for files inside it.
+NOTIFICATIONS = "apps/payments/notifications"
+REMOVED_WHEN_OFF = {
+    ("use_sentry",): ["config/sentry.py", "config/tests/test_sentry.py"],
+    ("use_telegram",): [f"{NOTIFICATIONS}/telegram.py", f"{NOTIFICATIONS}/tests/test_telegram.py"],
+    ("use_sms",): [f"{NOTIFICATIONS}/sms.py", f"{NOTIFICATIONS}/tests/test_sms.py"],
+    ("use_slack",): [f"{NOTIFICATIONS}/slack.py", f"{NOTIFICATIONS}/tests/test_slack.py"],
+    # With no channel left, the senders' shared plumbing goes too.
+    ("use_telegram", "use_sms", "use_slack"): [NOTIFICATIONS],
 }
 
 # Context keys that describe this machine, not the project: not worth replaying.
@@ -28,8 +35,8 @@ SECRET_KEY_LINE = "DJANGO_SECRET_KEY="
 def prune(project: Path, answers: dict) -> list[str]:
     """Delete the paths of every disabled option; return them, relative, for the report."""
     removed = []
-    for (option, value), paths in REMOVED_WHEN.items():
-        if answers[option] != value:
+    for options, paths in REMOVED_WHEN_OFF.items():
+        if any(answers[option] for option in options):
             continue
         for relative in paths:
             target = project / relative

@@ -10,5 +10,7 @@ def init_sentry(dsn: str) -> None:
         integrations=[DjangoIntegration()],
         # Card numbers, phone numbers and addresses must not leave the shop.
         send_default_pii=False,
+        # A failing request's local variables can hold a webhook URL or a token.
+        include_local_variables=False,
         traces_sample_rate=0.0,
     )

@@ -1,4 +1,4 @@
-"""Senders for the example receivers: Telegram, SMS (SOLAPI) and Slack.
+"""Senders for the example receivers, one channel per module.
 
 Each sender takes plain values (text, phone number, payload), never a model, so a background
 task can call it with what it read from the database. Every sender follows one contract:

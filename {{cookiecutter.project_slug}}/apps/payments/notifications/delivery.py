@@ -8,7 +8,7 @@ logger = logging.getLogger("apps.payments.notifications")
 
 # (connect, read) seconds. A notification is not worth holding a worker for long; a read
 # timeout after the request left may still have delivered it, so callers must not retry
-# blindly (a buyer would get the SMS twice).
+# blindly (a buyer would get the same message twice).
 TIMEOUT = (3, 10)
 
 # Enough of an error answer to diagnose it, not enough to flood a log line.
@@ -24,7 +24,7 @@ def post_json(channel: str, url: str, payload: dict, headers: dict | None = None
 
     Only transport failures raise here, and as NotificationError built outside the except
     block: requests' own messages (and the chained exception) quote the URL, which for
-    Telegram holds the bot token and for Slack is the secret itself.
+    some channels holds the bot token or is the secret itself.
     """
     try:
         return requests.post(

@@ -24,7 +24,7 @@ def test_the_request_carries_a_short_explicit_timeout(mocked):
     ],
 )
 def test_a_transport_failure_raises_without_quoting_the_url(mocked, failure):
-    # requests quotes the URL in its messages; for Telegram and Slack the URL is the secret.
+    # requests quotes the URL in its messages; for some channels the URL is the secret.
     mocked.post(SECRET_URL, body=failure)
 
     with pytest.raises(NotificationError) as error:
