@@ -17,3 +17,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+    # The local EasyPay emulator: EASYPAY_API_URL's default points here. Never mounted with
+    # DEBUG off (easypay/emulator/README.md).
+    urlpatterns += [path("__easypay__/", include("easypay.emulator.urls"))]

@@ -15,7 +15,7 @@ import time
 import pytest
 
 MALL_ID = "T0000000"
-SECRET_KEY = "easypay!KICCTEST"  # the shared KICC test key (easypay-api.md §12)
+SECRET_KEY = "easypay!KICCTEST"  # noqa: S105 — the shared KICC test key (easypay-api.md §12)
 
 
 class EmulatorHandle:

@@ -6,7 +6,6 @@ views, around these methods (faults.py). Failure codes come from codes.py.
 """
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from django.conf import settings
 from easypay import kst
 from easypay.signing import approval_auth_value, revise_auth_value, signatures_match
 
-from . import codes, validation
+from . import codes, shapes, validation
 from .notis import Notifier
 from .store import Store, get_config, set_config
 
@@ -54,10 +53,6 @@ def emulator_settings() -> dict:
     merged = {**DEFAULTS, **configured}
     merged.setdefault("DATABASE", Path(settings.BASE_DIR) / ".easypay-emulator.sqlite3")
     return merged
-
-
-def _digits(count: int) -> str:
-    return "".join(str(secrets.randbelow(10)) for _ in range(count))
 
 
 class Emulator:
@@ -132,7 +127,7 @@ class Emulator:
     def _new_number(self, db, table: str, column: str) -> str:
         """yyMMddHHmmss + 8 digits, the shape of a real pgCno / authorizationId (§3.2, §5.2)."""
         while True:
-            number = self.now(db).strftime("%y%m%d%H%M%S") + _digits(8)
+            number = self.now(db).strftime("%y%m%d%H%M%S") + shapes.digits(8)
             sql = f"SELECT 1 FROM {table} WHERE {column}=?"  # noqa: S608 — fixed names
             if not db.execute(sql, (number,)).fetchone():
                 return number
@@ -331,7 +326,7 @@ class Emulator:
             "statusMessage": codes.STATUS_MESSAGES[status],
             "msgAuthValue": approval_auth_value(secret, pg_cno, amount, moment),
             "escrowUsed": "N",
-            "paymentInfo": _payment_info(auth["method"], moment, request, self.now(db)),
+            "paymentInfo": shapes.payment_info(auth["method"], moment, request, self.now(db)),
             "basketInfoList": [],
         }
         db.execute(
@@ -357,7 +352,8 @@ class Emulator:
             (pg_cno, body["mallId"], body["shopOrderNo"]),
         )
         if is_card:  # a virtual account is not paid yet: its noti is 30, on deposit (§8.1)
-            notis.append(self.notifier.queue(db, "10", body["shopOrderNo"], _approval_noti(response, request)))
+            noti = shapes.approval_noti(response, request)
+            notis.append(self.notifier.queue(db, "10", body["shopOrderNo"], noti))
         return response
 
     # --- §6 revise -----------------------------------------------------------------------
@@ -410,9 +406,13 @@ class Emulator:
             if body.get("amount") is None:
                 raise Refused(codes.AMOUNT_REQUIRED, "부분취소 금액(amount)이 없습니다")
             if revise_type == "32" and txn["pay_method"] != "11":
-                raise Refused(codes.REVISE_NOT_ALLOWED, "32(카드 부분취소)는 카드 거래에만 가능합니다")
+                raise Refused(
+                    codes.REVISE_NOT_ALLOWED, "32(카드 부분취소)는 카드 거래에만 가능합니다"
+                )
             if revise_type == "33":
-                raise Refused(codes.REVISE_NOT_ALLOWED, "33(계좌이체/휴대폰 부분취소) 거래가 아닙니다")
+                raise Refused(
+                    codes.REVISE_NOT_ALLOWED, "33(계좌이체/휴대폰 부분취소) 거래가 아닙니다"
+                )
             cancel_amount = body["amount"]
             if cancel_amount <= 0:
                 raise Refused(codes.INVALID_VALUE, "부분취소 금액은 0보다 커야 합니다")
@@ -427,51 +427,11 @@ class Emulator:
             "WHERE pg_cno=?",
             (cancel_amount, status, txn["pg_cno"]),
         )
-        response = {
-            "resCd": codes.SUCCESS,
-            "resMsg": "정상취소" if revise_type == "40" else "정상처리",
-            "mallId": body["mallId"],
-            "shopTransactionId": body["shopTransactionId"],
-            "shopOrderNo": txn["shop_order_no"],
-            "oriPgCno": txn["pg_cno"],
-            "cancelPgCno": cancel_pg_cno,
-            "cancelAmount": cancel_amount,
-            "remainAmount": remain_after,
-            "transactionDate": moment,
-            "statusCode": status,
-            "statusMessage": codes.STATUS_MESSAGES[status],
-            "escrowUsed": "N",
-            "multiCardAmount": "",
-            "multiPntAmount": "",
-            "multiCponAmount": "",
-            "reviseInfo": {
-                "payMethodTypeCode": txn["pay_method"],
-                "approvalNo": _digits(8),
-                "approvalDate": moment,
-                "cardInfo": {"couponAmount": 0},
-                "refundInfo": {"refundDate": "", "depositPgCno": ""},
-                "cashReceiptInfo": {"resCd": "", "resMsg": "", "approvalNo": "", "cancelDate": ""},
-            },
-        }
-        notis.append(
-            self.notifier.queue(
-                db,
-                "20",
-                txn["shop_order_no"],
-                {
-                    **_noti_head(txn, "20", "정상취소"),
-                    "pgCno": txn["pg_cno"],
-                    "amount": str(txn["amount"]),
-                    "cancelPgCno": cancel_pg_cno,
-                    "cancelAmount": str(cancel_amount),
-                    "remainAmount": str(remain_after),
-                    "cancelDate": moment,
-                    "transactionDate": moment,
-                    "statusCode": status,
-                    "statusMessage": codes.STATUS_MESSAGES[status],
-                },
-            )
+        response = shapes.revise_response(
+            body, txn, revise_type, cancel_pg_cno, cancel_amount, remain_after, status, moment
         )
+        noti = shapes.cancel_noti(txn, cancel_pg_cno, cancel_amount, remain_after, status, moment)
+        notis.append(self.notifier.queue(db, "20", txn["shop_order_no"], noti))
         return response
 
     # --- §7 retrieve ---------------------------------------------------------------------
@@ -483,7 +443,9 @@ class Emulator:
                 day = kst.parse_date_text(body["transactionDate"])
                 today = self.today(db)
                 if not today - timedelta(days=1) <= day <= today:
-                    raise Refused(codes.OUTSIDE_STATUS_WINDOW, "어제와 오늘의 거래만 조회할 수 있습니다")
+                    raise Refused(
+                        codes.OUTSIDE_STATUS_WINDOW, "어제와 오늘의 거래만 조회할 수 있습니다"
+                    )
                 key = db.execute(
                     "SELECT * FROM idempotency_keys "
                     "WHERE mall_id=? AND shop_transaction_id=? AND day=?",
@@ -530,23 +492,8 @@ class Emulator:
                     "WHERE pg_cno=?",
                     (txn["pg_cno"],),
                 )
-            account = json.loads(txn["approval"])["paymentInfo"]["virtualAccountInfo"]
             noti_type = "30" if deposit else "31"
-            body = {
-                **_noti_head(txn, noti_type, "입금완료" if deposit else "입금취소"),
-                "pgCno": deposit_no,  # §8.1: for 30 the deposit number; the VA is in tlfSno
-                "tlfSno": txn["pg_cno"],
-                "amount": str(txn["amount"]),
-                "transactionDate": moment,
-                "payMethodTypeCode": "22",
-                "bankCode": account["bankCode"],
-                "bankName": account["bankName"],
-                "accountNo": account["accountNo"],
-                "depositName": account["depositName"],
-                "statusCode": "",
-            }
-            if not deposit:
-                body["cancelDate"] = moment
+            body = shapes.deposit_noti(txn, noti_type, deposit_no, moment)
             noti = self.notifier.queue(db, noti_type, shop_order_no, body)
         self.notifier.dispatch([noti], self.noti_config())
         return {"resCd": codes.SUCCESS, "resMsg": "정상처리", "pgCno": deposit_no}
@@ -673,113 +620,3 @@ class Emulator:
             }
             for row in rows
         ]
-
-
-def _payment_info(method: str, moment: str, request: dict, now: datetime) -> dict:
-    """§5.2's paymentInfo tree; unused sub-objects present with empty values, as observed."""
-    card = {
-        "cardNo": "",
-        "issuerCode": "",
-        "issuerName": "",
-        "acquirerCode": "",
-        "acquirerName": "",
-        "installmentMonth": 0,
-        "freeInstallmentTypeCode": "",
-        "cardGubun": "",
-        "cardBizGubun": "",
-        "partCancelUsed": "",
-        "subCardCd": "",
-        "couponAmount": 0,
-        "vanSno": "",
-        "cardMaskNo": "",
-    }
-    account = {"bankCode": "", "bankName": "", "accountNo": "", "depositName": "", "expiryDate": ""}
-    if method == "11":
-        masked = f"9490{_digits(4)}****{_digits(3)}*"
-        card.update(
-            cardNo=masked,
-            cardMaskNo=masked,
-            issuerCode="026",
-            issuerName="TestCard",  # §16.9: what the test host prints
-            acquirerCode="026",
-            acquirerName="Payzone TestCard",
-            freeInstallmentTypeCode="00",
-            cardGubun="N",
-            cardBizGubun="P",
-            partCancelUsed="Y",
-            vanSno=_digits(12),
-        )
-    else:
-        customer = request["orderInfo"].get("customerInfo") or {}
-        va = (request.get("payMethodInfo") or {}).get("virtualAccountMethodInfo") or {}
-        expiry = (va.get("expiryDate") or (now + timedelta(days=3)).strftime("%Y%m%d")) + (
-            va.get("expiryTime") or "235959"
-        )
-        account.update(
-            bankCode="011",
-            bankName="NH농협",
-            accountNo="790" + _digits(11),
-            depositName=customer.get("customerName") or "이지페이",
-            expiryDate=expiry,
-        )
-    return {
-        "payMethodTypeCode": method,
-        "approvalNo": _digits(8),
-        "approvalDate": moment,
-        "cpCode": "",
-        "multiCardAmount": "",
-        "multiPntAmount": "",
-        "multiCponAmount": "",
-        "cardInfo": card,
-        "bankInfo": {"bankCode": "", "bankName": ""},
-        "virtualAccountInfo": account,
-        "mobInfo": {"authId": "", "billId": "", "mobileNo": "", "mobileCd": ""},
-        "cashReceiptInfo": {"resCd": "", "resMsg": "", "approvalNo": "", "approvalDate": ""},
-    }
-
-
-def _noti_head(txn, noti_type: str, message: str) -> dict:
-    return {
-        "resCd": codes.SUCCESS,
-        "resMsg": message,
-        "mallId": txn["mall_id"],
-        "notiType": noti_type,
-        "shopOrderNo": txn["shop_order_no"],
-        "escrowUsed": "N",
-    }
-
-
-def _approval_noti(response: dict, request: dict) -> dict:
-    """Noti 10 (§8.1): only §8.1's field names, every value a String."""
-    info = response["paymentInfo"]
-    card = info["cardInfo"]
-    values = request.get("shopValueInfo") or {}
-    body = {
-        "resCd": codes.SUCCESS,
-        "resMsg": "정상",
-        "mallId": response["mallId"],
-        "notiType": "10",
-        "pgCno": response["pgCno"],
-        "shopOrderNo": response["shopOrderNo"],
-        "amount": str(response["amount"]),
-        "approvalNo": info["approvalNo"],
-        "transactionDate": response["transactionDate"],
-        "payMethodTypeCode": info["payMethodTypeCode"],
-        "cardNo": card["cardNo"],
-        "cardMaskNo": card["cardMaskNo"],
-        "issuerCode": card["issuerCode"],
-        "issuerName": card["issuerName"],
-        "acquirerCode": card["acquirerCode"],
-        "acquirerName": card["acquirerName"],
-        "installmentMonth": str(card["installmentMonth"]),
-        "freeInstallmentTypeCode": card["freeInstallmentTypeCode"],
-        "cardGubun": card["cardGubun"],
-        "cardBizGubun": card["cardBizGubun"],
-        "partCancelUsed": card["partCancelUsed"],
-        "statusCode": response["statusCode"],
-        "statusMessage": response["statusMessage"],
-        "escrowUsed": "N",
-    }
-    for n in range(1, 7):  # §8.1 lists shopValue1..6 only
-        body[f"shopValue{n}"] = values.get(f"value{n}", "")
-    return body

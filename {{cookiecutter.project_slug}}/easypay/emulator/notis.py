@@ -47,7 +47,9 @@ class Notifier:
 
     def _deliver(self, noti_id: int, config: dict, epoch: int) -> None:
         with self.store.read() as db:
-            body = json.loads(db.execute("SELECT body FROM notis WHERE id=?", (noti_id,)).fetchone()[0])
+            body = json.loads(
+                db.execute("SELECT body FROM notis WHERE id=?", (noti_id,)).fetchone()[0]
+            )
         for attempt in range(1, int(config["max_retries"]) + 2):
             if self._epoch() != epoch:
                 return

@@ -6,6 +6,7 @@ root_urls (request.urlconf) and carries the Emulator instance, and a response fl
 "drop" (fault drop_after_commit) is never written — the socket is closed instead.
 """
 
+import contextlib
 import socket
 import threading
 
@@ -38,10 +39,8 @@ class _ServerHandler(basehttp.ServerHandler):
                 self.result.close()  # Django's request_finished, as after a normal answer
         finally:
             self.request_handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.request_handler.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _RequestHandler(basehttp.WSGIRequestHandler):

@@ -4,6 +4,7 @@ Every view here is CSRF-exempt: they stand in for an external API and a third-pa
 They answer 404 unless DEBUG is on or the standalone server (server.py) serves them.
 """
 
+import contextlib
 import functools
 import json
 import logging
@@ -144,10 +145,8 @@ def _drop_connection(request) -> None:
         except AttributeError:
             logger.warning("drop_after_commit: no socket to drop under this server")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 register = _api("register")
@@ -246,9 +245,7 @@ def control_ledger(request, emulator, data, shop_order_no):
 @_control
 def control_requests(request, emulator, data):
     return {
-        "requests": emulator.requests(
-            request.GET.get("endpoint"), request.GET.get("shop_order_no")
-        )
+        "requests": emulator.requests(request.GET.get("endpoint"), request.GET.get("shop_order_no"))
     }
 
 
