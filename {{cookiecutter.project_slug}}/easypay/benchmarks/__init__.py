@@ -1,0 +1,1 @@
+"""Benchmarks: run as modules (`python -m easypay.benchmarks.<name>`), not collected by pytest."""
