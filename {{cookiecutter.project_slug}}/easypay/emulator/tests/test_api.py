@@ -197,3 +197,15 @@ def test_approval_validates_its_fields(kicc, easypay_emulator, field, value, cod
 def test_an_empty_post_is_a_bad_request_and_a_get_is_not_allowed(kicc):
     assert kicc.post("/api/ep9/trades/webpay", None).status_code == 400
     assert requests.get(kicc.base + "/api/ep9/trades/webpay", timeout=5).status_code == 405
+
+
+def test_the_readme_lists_every_emulator_invented_code():
+    from pathlib import Path
+
+    from easypay.emulator import codes
+
+    readme = (Path(codes.__file__).parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Result codes — emulator-invented", 1)[1]
+
+    for code, meaning in codes.INVENTED.items():
+        assert f"| `{code}` | {meaning}" in table
