@@ -141,7 +141,7 @@ def _drop_connection(request) -> None:
     if sock is None and "easypay.emulator.server" not in environ:
         # runserver: the socket under wsgi.input (LimitedStream → BufferedReader → SocketIO).
         try:
-            sock = environ["wsgi.input"].stream.raw._sock
+            sock = environ["wsgi.input"]._read.__self__.raw._sock
         except AttributeError:
             logger.warning("drop_after_commit: no socket to drop under this server")
     if sock is not None:
