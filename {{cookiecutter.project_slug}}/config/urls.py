@@ -1,16 +1,20 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from apps.payments.views import product_list
 from config.views import healthz
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # The home page is the shop's product list (also reachable as payments:products).
+    path("", product_list, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Ours first: signup, and a logout that also answers GET with a confirmation page.
+    path("accounts/", include("apps.users.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("apps.payments.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,11 +1,21 @@
-"""Read-only admins for easypay's records: what was sent to and received from KICC.
+"""easypay's admin: PaymentAdminMixin for the shop's payment admin, and read-only admins for
+the records of what was sent to and received from KICC.
 
-They only read the database: no live PG call while rendering (DESIGN.md §2).
-The shop's payment admin gets PaymentAdminMixin (added with the payment services).
+Every page here only reads the database: no live PG call while rendering (DESIGN.md §2).
+The PG is called only by the actions a staff member submits (reconcile, confirmed cancel).
 """
 
-from django.contrib import admin
+from functools import partial, update_wrapper
 
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import admin_views, display, states, totals
+from .exports import csv_response
 from .models import AdminAuditLog, Cancellation, Notification, PgCall
 
 
@@ -85,3 +95,365 @@ class AdminAuditLogAdmin(ReadOnlyRecordAdmin):
     list_filter = ("action",)
     search_fields = ("actor_repr", "action", "payment__shop_order_no")
     date_hierarchy = "created_at"
+
+
+# ------------------------------------------------------------------------------
+# The shop's payment admin
+# ------------------------------------------------------------------------------
+STATUS_COLOURS = {
+    states.PaymentStatus.PENDING: ("#f3f4f6", "#374151"),
+    states.PaymentStatus.APPROVING: ("#fff6e0", "#8a5a00"),
+    states.PaymentStatus.UNKNOWN: ("#ffe8cc", "#9a3d00"),
+    states.PaymentStatus.AWAITING_DEPOSIT: ("#e8f0ff", "#1d4ed8"),
+    states.PaymentStatus.PAID: ("#e6f6ec", "#12713a"),
+    states.PaymentStatus.PARTIALLY_CANCELLED: ("#f1e8ff", "#6b21a8"),
+    states.PaymentStatus.CANCELLED: ("#e5e7eb", "#111827"),
+    states.PaymentStatus.FAILED: ("#fdecec", "#a61b1b"),
+}
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CancellationInline(_ReadOnlyInline):
+    model = Cancellation
+    fk_name = "payment"
+    fields = (
+        "created_at",
+        "revise_type_code",
+        "amount",
+        "remaining_after",
+        "status",
+        "origin",
+        "requested_by",
+        "reason",
+        "cancel_pg_cno",
+    )
+
+
+class PgCallInline(_ReadOnlyInline):
+    model = PgCall
+    fk_name = "payment"
+    fields = (
+        "created_at",
+        "kind",
+        "shop_transaction_id",
+        "request_date",
+        "outcome",
+        "res_cd",
+        "res_msg",
+        "http_status",
+        "latency_ms",
+    )
+
+
+class NotificationInline(_ReadOnlyInline):
+    model = Notification
+    fk_name = "payment"
+    fields = ("received_at", "noti_type", "pg_cno", "cancel_pg_cno", "status", "remote_addr")
+
+
+class PaymentAdminMixin:
+    """Mix into the shop's payment ModelAdmin (before admin.ModelAdmin):
+
+        @admin.register(Payment)
+        class PaymentAdmin(PaymentAdminMixin, admin.ModelAdmin): ...
+
+    Read-only payments with status badges, KRW amounts, masked cards and the PG records
+    inline; actions "reconcile now", "cancel" (behind a confirmation page and the
+    ``<app_label>.cancel_<model>`` permission) and CSV export; today / week / month totals in
+    KST above the list. Shop-specific columns (buyer, product) are added by the subclass.
+    """
+
+    change_list_template = "admin/easypay/payment/change_list.html"
+    change_form_template = "admin/easypay/payment/change_form.html"
+    list_display = (
+        "shop_order_no",
+        "status_badge",
+        "amount_krw",
+        "cancelled_krw",
+        "pay_method",
+        "card_masked",
+        "pg_cno",
+        "created_kst",
+    )
+    list_filter = ("status", "pay_method_type_code", "created_at")
+    search_fields = ("shop_order_no", "pg_cno", "approval_no", "authorization_id")
+    date_hierarchy = "created_at"
+    inlines = (CancellationInline, PgCallInline, NotificationInline)
+    actions = ("reconcile_selected", "cancel_selected", "export_csv")
+    csv_name = "payments"
+    reconcile_limit = 20
+
+    # --- columns -----------------------------------------------------------------
+    @admin.display(description=_("상태"), ordering="status")
+    def status_badge(self, payment):
+        background, colour = STATUS_COLOURS.get(payment.status, ("#f3f4f6", "#374151"))
+        return format_html(
+            '<span class="easypay-status easypay-status-{}" style="background:{};color:{};'
+            'padding:2px 8px;border-radius:999px;white-space:nowrap">{}</span>',
+            payment.status,
+            background,
+            colour,
+            payment.get_status_display(),
+        )
+
+    @admin.display(description=_("결제 금액"), ordering="amount")
+    def amount_krw(self, payment):
+        return display.krw(payment.amount)
+
+    @admin.display(description=_("취소 금액"), ordering="cancelled_amount")
+    def cancelled_krw(self, payment):
+        return display.krw(payment.cancelled_amount) if payment.cancelled_amount else "-"
+
+    @admin.display(description=_("잔액"))
+    def remaining_krw(self, payment):
+        return display.krw(payment.remaining_amount)
+
+    @admin.display(description=_("결제수단"), ordering="pay_method_type_code")
+    def pay_method(self, payment):
+        return display.pay_method_label(payment.pay_method_type_code) or "-"
+
+    @admin.display(description=_("카드번호"))
+    def card_masked(self, payment):
+        return display.masked_card(payment.card_no_masked) or "-"
+
+    @admin.display(description=_("생성 시각 (KST)"), ordering="created_at")
+    def created_kst(self, payment):
+        return display.kst_datetime(payment.created_at)
+
+    @admin.display(description=_("결제 완료 시각 (KST)"), ordering="paid_at")
+    def paid_kst(self, payment):
+        return display.kst_datetime(payment.paid_at) or "-"
+
+    # --- the change page: everything read-only ------------------------------------
+    payment_fieldsets = (
+        (None, {"fields": ("shop_order_no", "status_badge", "goods_name")}),
+        (
+            _("금액"),
+            {"fields": ("amount_krw", "cancelled_krw", "remaining_krw")},
+        ),
+        (
+            _("PG"),
+            {
+                "fields": (
+                    "pg_cno",
+                    "authorization_id",
+                    "pay_method",
+                    "approval_no",
+                    "card_masked",
+                    "card_issuer_name",
+                    "auth_page_url",
+                )
+            },
+        ),
+        (
+            _("가상계좌"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "va_bank_name",
+                    "va_account_no",
+                    "va_depositor_name",
+                    "va_expires_at",
+                ),
+            },
+        ),
+        (_("실패"), {"classes": ("collapse",), "fields": ("failure_code", "failure_message")}),
+        (
+            _("시각"),
+            {
+                "fields": (
+                    "created_at",
+                    "registered_at",
+                    "approving_at",
+                    "paid_at",
+                    "cancelled_at",
+                    "failed_at",
+                    "updated_at",
+                )
+            },
+        ),
+        (_("구매 요청"), {"classes": ("collapse",), "fields": ("client_ip", "user_agent")}),
+    )
+    # Shown as their formatted versions above; the raw columns would say the same, unmasked.
+    _shown_formatted = {
+        "amount",
+        "cancelled_amount",
+        "status",
+        "card_no_masked",
+        "pay_method_type_code",
+        "va_bank_code",
+        "public_token",
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        listed = {f for _name, options in self.payment_fieldsets for f in options["fields"]}
+        extra = [
+            field.name
+            for field in self.model._meta.fields
+            if field.name not in listed
+            and field.name not in self._shown_formatted
+            and not field.primary_key
+        ]
+        if extra:
+            # The shop's own columns (buyer, product, ...) first: they say whose payment it is.
+            return ((_("주문"), {"fields": extra}), *self.payment_fieldsets)
+        return self.payment_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything was decided by the payment flow or told by the PG: an edit here would make
+        # the shop's books disagree with KICC's. Status changes go through easypay.services.
+        return [
+            *(field.name for field in self.model._meta.fields),
+            "status_badge",
+            "amount_krw",
+            "cancelled_krw",
+            "remaining_krw",
+            "pay_method",
+            "card_masked",
+        ]
+
+    def has_add_permission(self, request):
+        return False  # a payment exists only through checkout
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # payment records are the shop's books
+
+    def save_model(self, request, obj, form, change):
+        # Nothing is editable; saving the loaded row would write back stale columns over a
+        # status the services changed meanwhile.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        payment = self.get_object(request, object_id) if object_id else None
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            "can_cancel_payment": bool(
+                payment
+                and self.has_cancel_permission(request)
+                and states.can_be_cancelled(payment.status)
+            ),
+            "can_reconcile_payment": bool(payment and self.has_reconcile_permission(request)),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "payment_totals": totals.payment_totals(self.model._default_manager.all()),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- permissions ---------------------------------------------------------------
+    def has_cancel_permission(self, request, obj=None):
+        """The model's custom "cancel" permission, e.g. payments.cancel_payment (결제 취소 가능)."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('cancel', opts)}")
+
+    def has_reconcile_permission(self, request, obj=None):
+        # Reconcile only brings the books in line with what the PG says; anyone who may look
+        # at payments may ask.
+        return self.has_view_permission(request, obj)
+
+    # --- URLs: the confirmation page and "reconcile now" ----------------------------
+    def get_urls(self):
+        opts = self.opts
+
+        def wrap(view):
+            return self.admin_site.admin_view(update_wrapper(partial(view, self), view))
+
+        info = opts.app_label, opts.model_name
+        return [
+            path(
+                "<path:object_id>/cancel/",
+                wrap(admin_views.cancel_view),
+                name="{}_{}_cancel".format(*info),
+            ),
+            path(
+                "<path:object_id>/reconcile/",
+                wrap(admin_views.reconcile_view),
+                name="{}_{}_reconcile".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- actions -------------------------------------------------------------------
+    @admin.action(description=_("PG에 결제 상태 다시 확인 (대사)"), permissions=["reconcile"])
+    def reconcile_selected(self, request, queryset):
+        # One PG call (or two) per payment, made while the staff member waits: keep it short.
+        # easypay_reconcile is the tool for everything at once.
+        payments = list(queryset[: self.reconcile_limit + 1])
+        if len(payments) > self.reconcile_limit:
+            self.message_user(
+                request,
+                _("한 번에 %(limit)s건까지 확인할 수 있습니다.") % {"limit": self.reconcile_limit},
+                messages.ERROR,
+            )
+            return
+        admin_views.reconcile_payments(self, request, payments)
+
+    @admin.action(description=_("결제 취소 (전체 또는 부분)"), permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        payments = list(queryset[:2])
+        if len(payments) != 1:
+            self.message_user(
+                request,
+                _("취소는 한 번에 한 건씩 확인합니다. 결제 하나만 고르세요."),
+                messages.ERROR,
+            )
+            return None
+        opts = self.opts
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_cancel",
+                args=[payments[0].pk],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    @admin.action(description=_("CSV로 내보내기"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return csv_response(queryset, self.get_csv_columns(request), name=self.csv_name)
+
+    def get_csv_columns(self, request):
+        """(header, value) pairs; the shop's admin adds its own (buyer, product)."""
+        return [
+            (_("주문번호"), lambda p: p.shop_order_no),
+            (_("상태"), lambda p: p.get_status_display()),
+            (_("상품명"), lambda p: p.goods_name),
+            (_("결제 금액"), lambda p: p.amount),
+            (_("취소 금액"), lambda p: p.cancelled_amount),
+            (_("잔액"), lambda p: p.remaining_amount),
+            (_("결제수단"), lambda p: display.pay_method_label(p.pay_method_type_code)),
+            (_("PG 거래번호"), lambda p: p.pg_cno),
+            (_("승인번호"), lambda p: p.approval_no),
+            (_("카드번호 (마스킹)"), lambda p: display.masked_card(p.card_no_masked)),
+            (_("카드사"), lambda p: p.card_issuer_name),
+            (_("생성 시각 (KST)"), lambda p: display.kst_datetime(p.created_at)),
+            (_("결제 완료 시각 (KST)"), lambda p: display.kst_datetime(p.paid_at)),
+            (_("취소 시각 (KST)"), lambda p: display.kst_datetime(p.cancelled_at)),
+            (_("실패 사유"), lambda p: p.failure_message),
+        ]

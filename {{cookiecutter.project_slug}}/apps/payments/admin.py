@@ -1,6 +1,10 @@
-"""Basic admin for the shop's products and payments (the payment actions come with the services)."""
+"""The shop's admin: products, and payments through easypay's PaymentAdminMixin (status badges,
+KRW amounts, PG records inline, reconcile / cancel / CSV actions, KST totals)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from easypay.admin import PaymentAdminMixin
 
 from .models import Payment, Product
 
@@ -13,29 +17,29 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PaymentAdminMixin, admin.ModelAdmin):
     list_display = (
         "shop_order_no",
         "user",
         "product",
-        "amount",
-        "cancelled_amount",
-        "status",
-        "created_at",
+        *PaymentAdminMixin.list_display[1:],
     )
-    list_filter = ("status", "pay_method_type_code", "created_at")
     list_select_related = ("user", "product")
-    search_fields = ("shop_order_no", "pg_cno", "user__username", "user__phone")
-    date_hierarchy = "created_at"
+    search_fields = (
+        *PaymentAdminMixin.search_fields,
+        "user__username",
+        "user__email",
+        "user__phone",
+        "product__name",
+    )
+    list_filter = (*PaymentAdminMixin.list_filter, "product")
 
-    def get_readonly_fields(self, request, obj=None):
-        # Everything here was decided by the payment flow or told by the PG: an edit in the
-        # admin would make the shop's books disagree with KICC's. Status changes go through
-        # the services (easypay/states.py), never through this form.
-        return [field.name for field in self.model._meta.fields]
+    def get_csv_columns(self, request):
+        return [
+            *super().get_csv_columns(request),
+            (_("구매자"), lambda payment: payment.user.get_username()),
+            (_("상품"), lambda payment: payment.product.name),
+        ]
 
-    def has_add_permission(self, request):
-        return False  # a payment exists only through checkout
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # payment records are the shop's books
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "product")

@@ -1,0 +1,77 @@
+"""Starting a payment: the Payment row from the product, then registration at EasyPay.
+
+Everything sent to KICC is decided here on the server: the amount is the product's price
+(integrity rule 1 — a browser can post whatever it likes, nothing of it is read), the goods
+name is cleaned to what KICC accepts (§2, §3.1).
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.urls import reverse
+
+from easypay.validation import FORBIDDEN_CHARACTERS, fit_text
+
+from .device import device_type_code
+from .models import Payment, Product
+
+GOODS_NAME_MAX_BYTES = 50  # orderInfo.goodsName: String 50 (§3.1), counted in UTF-8 bytes
+USER_AGENT_MAX_CHARS = 500  # enough to tell the browser; a header is not a place to store essays
+
+
+def goods_name_for(product: Product) -> str:
+    """The product's name as KICC accepts it: §2's forbidden characters and 4-byte characters
+    (emoji) removed, whitespace collapsed, cut to 50 UTF-8 bytes on a character boundary."""
+    kept = "".join(" " if c.isspace() else c for c in product.name if _accepted_by_kicc(c))
+    cleaned = " ".join(kept.split())
+    if not cleaned:  # a name made only of emoji: KICC still needs a goodsName
+        cleaned = str(product._meta.verbose_name)
+    return fit_text(cleaned, GOODS_NAME_MAX_BYTES)
+
+
+def _accepted_by_kicc(character: str) -> bool:
+    if ord(character) > 0xFFFF:  # 4 bytes in UTF-8 (emoji): refused (§2)
+        return False
+    return character.isspace() or character not in FORBIDDEN_CHARACTERS
+
+
+def client_ip(request) -> str | None:
+    """The buyer's address: REMOTE_ADDR, or the last hop a trusted proxy (settings
+    EASYPAY_TRUSTED_PROXIES) reports in X-Forwarded-For. Never a header from an unknown peer."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = set(getattr(settings, "EASYPAY_TRUSTED_PROXIES", ()))
+    if remote in trusted:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        for hop in reversed([part.strip() for part in forwarded.split(",")]):
+            if hop and hop not in trusted:
+                remote = hop
+                break
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        return None
+
+
+def start_checkout(request, product: Product) -> str:
+    """Create the payment for the logged-in buyer and register it; returns the authPageUrl.
+    Raises services.PaymentError (a message for the buyer) when registration fails."""
+    from easypay import services  # TEMP: module level once easypay.services lands
+
+    user_agent = request.headers.get("user-agent", "")[:USER_AGENT_MAX_CHARS]
+    ip = client_ip(request)
+    payment = Payment.objects.create(
+        user=request.user,
+        product=product,
+        amount=product.price,
+        goods_name=goods_name_for(product),
+        client_ip=ip,
+        user_agent=user_agent,
+    )
+    return_url = request.build_absolute_uri(reverse("easypay:return", args=[payment.public_token]))
+    return services.register(
+        payment,
+        return_url=return_url,
+        device_type_code=device_type_code(user_agent),
+        client_ip=ip,
+        user_agent=user_agent,
+    )

@@ -1,0 +1,117 @@
+"""The shop's pages: products, checkout, a payment's result, my payments and receipts.
+
+Only checkout talks to EasyPay (through easypay.services); the pages that show a payment
+read the database and nothing else. The return from the window and the 노티 are easypay's
+views (easypay/urls.py) — they are the only CSRF-exempt endpoints.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .checkout import start_checkout
+from .models import Payment, Product
+
+PAYMENTS_PER_PAGE = 20
+# Statuses that change without the buyer doing anything: the page reloads itself until the
+# services (reconcile, 노티) settle them.
+SELF_REFRESHING = {Payment.Status.APPROVING, Payment.Status.UNKNOWN}
+REFRESH_SECONDS = 5
+# A receipt is for money that moved: paid, and what was later cancelled of it (a virtual
+# account voided before any deposit is "cancelled" too, but was never paid: no paid_at).
+WITH_RECEIPT = {
+    Payment.Status.PAID,
+    Payment.Status.PARTIALLY_CANCELLED,
+    Payment.Status.CANCELLED,
+}
+
+
+def has_receipt(payment: Payment) -> bool:
+    return payment.status in WITH_RECEIPT and payment.paid_at is not None
+
+
+@require_GET
+def product_list(request):
+    return render(request, "payments/product_list.html", {"products": Product.objects.active()})
+
+
+@require_GET
+def product_detail(request, pk):
+    product = get_object_or_404(Product.objects.active(), pk=pk)
+    return render(request, "payments/product_detail.html", {"product": product})
+
+
+@require_POST
+def checkout(request, pk):
+    """Create the payment at the product's price and send the buyer to KICC's window.
+
+    The POST body is not read: whatever amount or name a browser sends is ignored (rule 1).
+    """
+    product = get_object_or_404(Product.objects.active(), pk=pk)
+    product_url = reverse("payments:product", args=[product.pk])
+    if not request.user.is_authenticated:
+        # Back to the product page after login, not to this POST-only URL.
+        return redirect_to_login(product_url)
+    from easypay import services  # TEMP: module level once easypay.services lands
+
+    try:
+        auth_page_url = start_checkout(request, product)
+    except services.PaymentError as error:
+        messages.error(request, error.message)
+        return redirect(product_url)
+    return redirect(auth_page_url)
+
+
+def _payment_for(request, token) -> Payment:
+    """The buyer's own payment, or any payment for staff; 404 for everyone else, so a token
+    that is not yours looks exactly like one that does not exist."""
+    payments = Payment.objects.select_related("product", "user")
+    if not request.user.is_staff:
+        payments = payments.filter(user=request.user)
+    return get_object_or_404(payments, public_token=token)
+
+
+@login_required
+@require_GET
+def payment_detail(request, token):
+    payment = _payment_for(request, token)
+    return render(
+        request,
+        "payments/payment_detail.html",
+        {
+            "payment": payment,
+            "refresh_seconds": REFRESH_SECONDS if payment.status in SELF_REFRESHING else None,
+            "has_receipt": has_receipt(payment),
+        },
+    )
+
+
+@login_required
+@require_GET
+def receipt(request, token):
+    payment = _payment_for(request, token)
+    if not has_receipt(payment):
+        raise Http404("no receipt for this payment yet")
+    cancellations = payment.cancellations.filter(status="done").order_by("created_at")
+    return render(
+        request,
+        "payments/receipt.html",
+        {"payment": payment, "cancellations": cancellations},
+    )
+
+
+@login_required
+@require_GET
+def my_payments(request):
+    payments = Payment.objects.filter(user=request.user).select_related("product")
+    page = Paginator(payments, PAYMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/my_payments.html",
+        {"page": page, "payments": page.object_list, "receipt_statuses": WITH_RECEIPT},
+    )

@@ -1,0 +1,73 @@
+"""The admin's cancel confirmation form: how much to cancel and why.
+
+Checked against the payment's stored balance when the form is posted (not when it was
+shown), so a partial cancel made meanwhile by someone else is never cancelled twice. The
+services check again under their own claim; this is the polite first line.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import states
+from .display import krw
+from .validation import FORBIDDEN_CHARACTERS, byte_length
+
+REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
+
+
+class CancelPaymentForm(forms.Form):
+    amount = forms.IntegerField(
+        label=_("취소 금액 (원)"),
+        min_value=1,
+        error_messages={"min_value": _("취소 금액은 0원보다 커야 합니다.")},
+    )
+    reason = forms.CharField(
+        label=_("취소 사유"),
+        max_length=REASON_MAX_BYTES,
+        help_text=_("PG에 취소 사유로 전달됩니다 (100바이트 이내)."),
+    )
+
+    def __init__(self, payment, *args, **kwargs):
+        self.payment = payment
+        kwargs.setdefault("initial", {"amount": payment.remaining_amount})
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs.update({"max": payment.remaining_amount, "min": 1})
+        if not self.partial_allowed:
+            # An issued virtual account can only be voided as a whole (40, §6.3).
+            self.fields["amount"].disabled = True
+            self.fields["amount"].help_text = _("이 결제는 전체 취소만 할 수 있습니다.")
+
+    @property
+    def partial_allowed(self) -> bool:
+        return states.can_be_partially_cancelled(self.payment.status)
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        remaining = self.payment.remaining_amount
+        if amount > remaining:
+            raise forms.ValidationError(
+                _("취소할 수 있는 금액(%(remaining)s)보다 큽니다.") % {"remaining": krw(remaining)},
+                code="over_remaining",
+            )
+        if not self.partial_allowed and amount != remaining:
+            raise forms.ValidationError(_("전체 금액만 취소할 수 있습니다."), code="full_only")
+        return amount
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        bad = sorted({c for c in reason if c in FORBIDDEN_CHARACTERS or ord(c) > 0xFFFF})
+        if bad:
+            # §2: KICC refuses these in any value.
+            raise forms.ValidationError(
+                _("다음 문자는 쓸 수 없습니다: %(chars)s") % {"chars": " ".join(bad)},
+                code="forbidden_characters",
+            )
+        if byte_length(reason) > REASON_MAX_BYTES:
+            raise forms.ValidationError(
+                _("사유가 너무 깁니다. 한글은 33자 정도까지 쓸 수 있습니다."), code="too_long"
+            )
+        return reason
+
+    @property
+    def is_full(self) -> bool:
+        return self.cleaned_data["amount"] == self.payment.remaining_amount
