@@ -2,19 +2,19 @@
 
 Rendering these pages only reads the database; the PG is called only when a staff member
 submits the confirmed form (DESIGN.md §2: no live PG call while rendering). Every request
-that moves money is written to AdminAuditLog, before the call and with its outcome.
+that moves money is written to AdminAuditLog: the services record "cancel_requested" when
+they claim the cancel, these views add the outcome (or the refusal, which never got that far).
 """
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from . import states
+from . import services, states
 from .admin_forms import CancelPaymentForm
 from .display import krw
 from .models import AdminAuditLog, Cancellation
@@ -51,7 +51,6 @@ def _get_payment(model_admin, request, object_id):
 def cancel_view(model_admin, request, object_id):
     """GET: the confirmation page (amount, reason). POST: validate, then cancel through the
     services. Needs the cancel permission (payments.cancel_payment)."""
-    from easypay import services  # TEMP: module level once easypay.services lands
 
     if not model_admin.has_cancel_permission(request):
         raise PermissionDenied
@@ -68,15 +67,6 @@ def cancel_view(model_admin, request, object_id):
     if request.method == "POST" and form.is_valid():
         amount = form.cleaned_data["amount"]
         reason = form.cleaned_data["reason"]
-        audit(
-            request,
-            "cancel_requested",
-            payment,
-            amount=amount,
-            reason=reason,
-            full=form.is_full,
-            remaining_before=payment.remaining_amount,
-        )
         try:
             cancellation = services.cancel(
                 payment,
@@ -86,10 +76,10 @@ def cancel_view(model_admin, request, object_id):
                 client_ip=request.META.get("REMOTE_ADDR") or None,
             )
         except services.CancelRefused as refused:
-            audit(request, "cancel_refused", payment, amount=amount, message=refused.message)
+            audit(request, "cancel_refused", payment, amount=amount, message=str(refused.message))
             form.add_error(None, refused.message)
-        except services.PaymentError as error:
-            audit(request, "cancel_failed", payment, amount=amount, message=error.message)
+        except services.PaymentError as error:  # CancelDeclined: KICC said no
+            audit(request, "cancel_failed", payment, amount=amount, message=str(error.message))
             messages.error(request, error.message)
             return HttpResponseRedirect(change_url(model_admin, payment))
         else:
@@ -113,24 +103,23 @@ def cancel_view(model_admin, request, object_id):
 
 
 def _report_cancellation(request, payment, cancellation) -> None:
-    status = getattr(cancellation, "status", Cancellation.Status.DONE)
     audit(
         request,
-        f"cancel_{status}",
+        f"cancel_{cancellation.status}",
         payment,
-        cancellation_id=getattr(cancellation, "pk", None),
-        amount=getattr(cancellation, "amount", None),
-        cancel_pg_cno=getattr(cancellation, "cancel_pg_cno", ""),
+        cancellation=cancellation.pk,
+        amount=cancellation.amount,
+        cancel_pg_cno=cancellation.cancel_pg_cno,
     )
-    if status == Cancellation.Status.DONE:
+    if cancellation.status == Cancellation.Status.DONE:
         messages.success(
             request, _("%(amount)s을 취소했습니다.") % {"amount": krw(cancellation.amount)}
         )
-    elif status == Cancellation.Status.UNKNOWN:
+    elif cancellation.status == Cancellation.Status.UNKNOWN:
         messages.warning(
             request,
             _(
-                "PG의 취소 결과를 확인하지 못했습니다. 잠시 후 '결제 상태 다시 확인'으로 "
+                "PG의 취소 결과를 확인하지 못했습니다. 잠시 후 'PG에 상태 다시 확인'으로 "
                 "결과를 가져오세요. 다시 취소하지 마세요."
             ),
         )
@@ -140,14 +129,13 @@ def _report_cancellation(request, payment, cancellation) -> None:
 
 def reconcile_payments(model_admin, request, payments) -> None:
     """Ask the PG about each payment (retrieveTransaction, §7) and apply what it says."""
-    from easypay import services  # TEMP: module level once easypay.services lands
 
     for payment in payments:
         before = payment.status
         try:
             payment = services.reconcile(payment)
         except services.PaymentError as error:
-            audit(request, "reconcile_failed", payment, message=error.message)
+            audit(request, "reconcile_failed", payment, message=str(error.message))
             messages.error(request, f"{payment}: {error.message}")
             continue
         audit(request, "reconcile", payment, before=before, after=payment.status)
@@ -158,8 +146,9 @@ def reconcile_payments(model_admin, request, payments) -> None:
         )
 
 
-@require_POST
 def reconcile_view(model_admin, request, object_id):
+    if request.method != "POST":  # it calls the PG: never on a GET (a link, a prefetch)
+        return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_reconcile_permission(request):
         raise PermissionDenied
     payment = _get_payment(model_admin, request, object_id)

@@ -5,11 +5,10 @@ Everything sent to KICC is decided here on the server: the amount is the product
 name is cleaned to what KICC accepts (§2, §3.1).
 """
 
-import ipaddress
-
-from django.conf import settings
 from django.urls import reverse
 
+from easypay import services
+from easypay.services import sources
 from easypay.validation import FORBIDDEN_CHARACTERS, fit_text
 
 from .device import device_type_code
@@ -36,26 +35,14 @@ def _accepted_by_kicc(character: str) -> bool:
 
 
 def client_ip(request) -> str | None:
-    """The buyer's address: REMOTE_ADDR, or the last hop a trusted proxy (settings
-    EASYPAY_TRUSTED_PROXIES) reports in X-Forwarded-For. Never a header from an unknown peer."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = set(getattr(settings, "EASYPAY_TRUSTED_PROXIES", ()))
-    if remote in trusted:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        for hop in reversed([part.strip() for part in forwarded.split(",")]):
-            if hop and hop not in trusted:
-                remote = hop
-                break
-    try:
-        return str(ipaddress.ip_address(remote))
-    except ValueError:
-        return None
+    """The buyer's address: REMOTE_ADDR, or what a proxy named in EASYPAY_TRUSTED_PROXIES
+    reports in X-Forwarded-For — never that header from an unknown peer."""
+    return sources.client_ip(request.META)
 
 
 def start_checkout(request, product: Product) -> str:
     """Create the payment for the logged-in buyer and register it; returns the authPageUrl.
     Raises services.PaymentError (a message for the buyer) when registration fails."""
-    from easypay import services  # TEMP: module level once easypay.services lands
 
     user_agent = request.headers.get("user-agent", "")[:USER_AGENT_MAX_CHARS]
     ip = client_ip(request)

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from easypay import services
+
 from .checkout import start_checkout
 from .models import Payment, Product
 
@@ -57,7 +59,6 @@ def checkout(request, pk):
     if not request.user.is_authenticated:
         # Back to the product page after login, not to this POST-only URL.
         return redirect_to_login(product_url)
-    from easypay import services  # TEMP: module level once easypay.services lands
 
     try:
         auth_page_url = start_checkout(request, product)

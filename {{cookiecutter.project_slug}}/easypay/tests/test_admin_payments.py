@@ -44,7 +44,9 @@ def paid(make_paid):
     approve = PgCall.objects.create(
         payment=payment, kind=PgCall.Kind.APPROVE, shop_transaction_id="t-approve-1"
     )
-    Notification.objects.create(raw_body="{}", noti_type="10", pg_cno=payment.pg_cno, payment=payment)
+    Notification.objects.create(
+        raw_body="{}", noti_type="10", pg_cno=payment.pg_cno, payment=payment
+    )
     Cancellation.objects.create(
         payment=payment,
         revise_type_code="32",
@@ -191,7 +193,9 @@ def test_the_cancel_permission_is_named_in_korean():
     assert permission.name == "결제 취소 가능"
 
 
-def test_the_cancel_action_sends_one_payment_to_its_confirmation_page(admin_client, paid, make_paid):
+def test_the_cancel_action_sends_one_payment_to_its_confirmation_page(
+    admin_client, paid, make_paid
+):
     other = make_paid()
 
     one = admin_client.post(
@@ -245,7 +249,7 @@ def test_the_csv_export_defuses_cells_that_a_spreadsheet_would_run(
 
     header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     record = dict(zip(header, row, strict=True))
-    assert record["상품명"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert record["상품명"] == '\'=HYPERLINK("http://evil.example","x")'
     assert record["구매자"] == "'@buyer"
 
 
@@ -308,3 +312,14 @@ def test_the_list_page_shows_the_kst_totals_above_the_list(admin_client, takings
     assert "매출 요약 (KST, 결제 완료 시각 기준)" in response.text
     assert "6,500원" in response.text
     assert "2026-04-02~" in response.text
+
+
+def test_an_unpaid_virtual_account_can_only_be_cancelled_whole(admin_client, make_paid):
+    payment = make_paid(status="awaiting_deposit", amount=39000, paid_at=None)
+
+    page = admin_client.get(cancel_url(payment))
+
+    form = page.context["form"]
+    assert form.fields["amount"].disabled
+    assert form.initial["amount"] == 39000
+    assert "이 결제는 전체 취소만 할 수 있습니다." in page.text
