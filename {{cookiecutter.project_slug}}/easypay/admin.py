@@ -8,6 +8,7 @@ The PG is called only by the actions a staff member submits (reconcile, confirme
 from functools import partial, update_wrapper
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -344,7 +345,7 @@ class PaymentAdminMixin:
         pass
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        payment = self.get_object(request, object_id) if object_id else None
+        payment = self.get_object(request, unquote(object_id)) if object_id else None
         extra_context = {
             **(extra_context or {}),
             "show_save": False,
