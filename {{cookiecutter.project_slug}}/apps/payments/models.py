@@ -63,3 +63,66 @@ class Payment(AbstractPayment):
         verbose_name = _("결제")
         verbose_name_plural = _("결제")
         permissions = [("cancel_payment", "결제 취소 가능")]
+
+
+class SentNotification(models.Model):
+    """A message a task sent about a payment, at most once per (payment, kind).
+
+    The tasks in tasks.py claim this row before they send: a task that runs twice (a queue
+    redelivering it, or someone re-enqueueing it) finds the row and does not send again. The
+    unique constraint settles two runs racing for the same claim.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("보내는 중")  # claimed; stays so if the worker died mid-send
+        SENT = "sent", _("보냄")
+        LOGGED = "logged", _("기록만 함")  # no credentials: the message went to the log
+        FAILED = "failed", _("실패")  # the API refused or did not answer; may be retried
+
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("결제"),
+        on_delete=models.PROTECT,
+        related_name="sent_notifications",
+    )
+    # The notification_type a task was given, e.g. the channel's name.
+    kind = models.CharField(_("종류"), max_length=30)
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices)
+    error = models.TextField(_("오류"), blank=True)
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("보낸 알림")
+        verbose_name_plural = _("보낸 알림")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "kind"], name="payments_sentnotification_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id} {self.kind} {self.status}"
+
+
+class PaymentReport(models.Model):
+    """The shop's record of an approved payment, written once by generate_payment_report:
+    what was sold, to whom, for how much, as the PG confirmed it (for the books)."""
+
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("결제"),
+        on_delete=models.PROTECT,
+        related_name="report",
+    )
+    data = models.JSONField(_("내용"))
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("결제 보고서")
+        verbose_name_plural = _("결제 보고서")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return str(self.payment)

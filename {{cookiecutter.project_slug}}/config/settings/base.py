@@ -180,7 +180,13 @@ SLACK_WEBHOOK_URL = env("SLACK_WEBHOOK_URL", default="")
 # Background tasks — development runs them in the request; production.py sets the queue
 # https://docs.djangoproject.com/en/6.1/topics/tasks/
 # ------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The queues the tasks use (apps/payments/tasks.py); production.py's queue has the same.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "payments", "reports"],
+    }
+}
 
 # ------------------------------------------------------------------------------
 # Logging — one line per record on stdout, where gunicorn and the process manager read it

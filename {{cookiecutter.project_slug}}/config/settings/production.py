@@ -55,7 +55,8 @@ REDIS_URL = env("REDIS_URL")
 INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # noqa: F405
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_rq.RQBackend",
+        # django-tasks-rq's RQBackend, accepting priorities (RQ orders by queue instead).
+        "BACKEND": "config.rq_backend.QueueOrderedRQBackend",
         "QUEUES": ["default", "payments", "reports"],
     }
 }

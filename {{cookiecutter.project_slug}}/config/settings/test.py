@@ -23,3 +23,19 @@ EASYPAY_SECRET_KEY = "easypay!KICCTEST"
 # Tests run DEBUG off against the local emulator (the easypay_emulator fixture): allow its URL,
 # which the fail-closed check (easypay/checks.py, easypay.E003) refuses everywhere else.
 EASYPAY_ALLOW_LOCAL_API_URL = True
+{%- if cookiecutter.use_telegram or cookiecutter.use_sms or cookiecutter.use_slack %}
+
+# Tests never message anyone, whatever .env holds: with empty credentials the senders log.
+{%- endif %}
+{%- if cookiecutter.use_telegram %}
+TELEGRAM_BOT_TOKEN = ""
+TELEGRAM_CHAT_ID = ""
+{%- endif %}
+{%- if cookiecutter.use_sms %}
+SOLAPI_API_KEY = ""
+SOLAPI_API_SECRET = ""
+SMS_SENDER = ""
+{%- endif %}
+{%- if cookiecutter.use_slack %}
+SLACK_WEBHOOK_URL = ""
+{%- endif %}
