@@ -3,7 +3,6 @@
 import importlib.util
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
