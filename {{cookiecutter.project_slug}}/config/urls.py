@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("apps.users.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # The payment window's return and KICC's 노티 (easypay/urls.py): the only CSRF-exempt URLs.
+    path("payments/easypay/", include("easypay.urls")),
     path("", include("apps.payments.urls")),
 ]
 

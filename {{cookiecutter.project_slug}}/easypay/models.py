@@ -210,6 +210,11 @@ class AbstractPayment(models.Model):
     def __str__(self):
         return self.shop_order_no
 
+    def get_absolute_url(self) -> str:
+        """The buyer's page for this payment: easypay's return view redirects here after the
+        payment window. The shop's model implements it (easypay knows no shop URLs)."""
+        raise NotImplementedError(f"{type(self).__name__} must define get_absolute_url()")
+
     @property
     def remaining_amount(self) -> int:
         """What can still be cancelled (remainAmount in a revise request, §6.1)."""

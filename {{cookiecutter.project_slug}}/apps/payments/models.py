@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from easypay.models import AbstractPayment
@@ -63,6 +64,10 @@ class Payment(AbstractPayment):
         verbose_name = _("결제")
         verbose_name_plural = _("결제")
         permissions = [("cancel_payment", "결제 취소 가능")]
+
+    def get_absolute_url(self) -> str:
+        # The result page, by the unguessable token (integrity rule 7), never the id.
+        return reverse("payments:detail", args=[self.public_token])
 
 
 class SentNotification(models.Model):

@@ -6,6 +6,7 @@ the README's table, and a test keeps the three in step.
 https://docs.djangoproject.com/en/6.1/ref/settings/
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -151,6 +152,19 @@ EASYPAY_TIMEOUTS = {"connect": 5, "register": 10, "approve": 30, "revise": 30, "
 EASYPAY_ALLOW_LOCAL_API_URL = False
 # The shop's payment model, like AUTH_USER_MODEL: easypay's records point at it.
 EASYPAY_PAYMENT_MODEL = "payments.Payment"
+# 노티 (webhooks) are accepted only from these addresses or networks: KICC's documented
+# senders (easypay-api.md §2) — production 203.233.72.150, 203.233.72.151, 61.33.211.180 and
+# the test host 61.33.205.151. Add 127.0.0.1 to let the local emulator's 노티 in.
+EASYPAY_NOTI_ALLOWED_IPS = ["203.233.72.150", "203.233.72.151", "61.33.211.180", "61.33.205.151"]
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]
+# behind a load balancer. Empty: the direct peer is the client, whatever headers say.
+EASYPAY_TRUSTED_PROXIES: list[str] = []
+# A checkout never brought back from the payment window is failed as expired after this
+# (easypay_reconcile). No approve call was made for it, so no money can have moved.
+EASYPAY_PENDING_EXPIRY = timedelta(hours=1)
+# An approval claimed longer ago than this is presumed cut off (the process died mid-call):
+# reconcile asks KICC about it. Comfortably longer than the 30 s approve timeout.
+EASYPAY_APPROVING_STALE_AFTER = timedelta(minutes=2)
 {%- if cookiecutter.use_telegram %}
 
 # ------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""The payment services: the ONLY code that changes a payment's status (DESIGN.md §2).
+
+One job per module:
+    registration    register()            checkout: KICC registration, the window's URL
+    approval        handle_return()       the window's return: claim → approve → apply
+    cancellation    cancel()              refunds (40 / 32 / 33) and voids of bad approvals
+    reconciliation  reconcile(), reconcile_all()   settle unknown outcomes, expire, compare
+    notifications   receive_notification()         노티: store, dedupe, confirm, apply, ack
+    transitions     move(), announce()    status changes as conditional UPDATEs, signals on commit
+    records         PgCall rows, the money-moving ones committed before the call
+    sources         client IP behind trusted proxies, the 노티 allow-list
+
+Every signal is sent after the transaction commits, with send_robust semantics.
+"""
+
+from .approval import handle_return
+from .cancellation import cancel
+from .errors import (
+    CancelDeclined,
+    CancelRefused,
+    ForbiddenSource,
+    PaymentError,
+    PaymentNotFound,
+    ReturnRefused,
+)
+from .notifications import receive_notification
+from .reconciliation import ReconcileReport, reconcile, reconcile_all
+from .registration import register
+
+__all__ = [
+    "CancelDeclined",
+    "CancelRefused",
+    "ForbiddenSource",
+    "PaymentError",
+    "PaymentNotFound",
+    "ReconcileReport",
+    "ReturnRefused",
+    "cancel",
+    "handle_return",
+    "receive_notification",
+    "reconcile",
+    "reconcile_all",
+    "register",
+]

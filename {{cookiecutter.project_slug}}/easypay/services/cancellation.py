@@ -1,0 +1,339 @@
+"""Cancels (§6): a refund asked for by the shop (full 40, partial 32/33), and the automatic void
+of an approval the shop cannot keep (integrity rules 1 and 4: cancel 40 at once).
+
+Claim → call → apply, like approval: the Cancellation and its PgCall (key + KST date) are
+committed before revise is sent, no row lock is held during the call, and the outcome is
+applied in a second short transaction. One cancel at a time per payment: the claim refuses a
+second while one is in flight, so remainAmount is always exact (§6.1) and concurrent partial
+cancels can never add up to more than was paid.
+"""
+
+import ipaddress
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from easypay import kst
+from easypay import validation as check
+from easypay.client import (
+    FULL_CANCEL,
+    PARTIAL_CANCEL_CARD,
+    PARTIAL_CANCEL_TRANSFER_MOBILE,
+    get_client,
+    new_shop_transaction_id,
+)
+from easypay.exceptions import (
+    Declined,
+    InvalidRequest,
+    OutcomeUnknown,
+    RequestNotSent,
+    Untrusted,
+)
+from easypay.models import AdminAuditLog, Cancellation, PgCall, get_payment_model
+from easypay.signals import payment_cancelled
+from easypay.states import PaymentStatus
+
+from .errors import CancelDeclined, CancelRefused
+from .records import call_of, close_call, open_call
+from .transitions import announce, fail, move
+
+logger = logging.getLogger("easypay.services")
+
+S = PaymentStatus
+IN_FLIGHT = (Cancellation.Status.REQUESTED, Cancellation.Status.UNKNOWN)
+CANCELLABLE = (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT)
+# §6.3 + §10.1: 32 = card incl. easy-pay wallets and points; 33 = bank transfer, mobile.
+PARTIAL_CODE_BY_METHOD = {
+    "11": PARTIAL_CANCEL_CARD,
+    "41": PARTIAL_CANCEL_CARD,
+    "50": PARTIAL_CANCEL_CARD,
+    "60": PARTIAL_CANCEL_CARD,
+    "21": PARTIAL_CANCEL_TRANSFER_MOBILE,
+    "31": PARTIAL_CANCEL_TRANSFER_MOBILE,
+}
+VIRTUAL_ACCOUNT = "22"
+
+
+def cancel(payment, *, amount=None, reason: str, actor=None, client_ip=None) -> Cancellation:
+    """Cancel all (amount None or the whole balance → 40) or part of a payment (32/33).
+
+    Raises CancelRefused before any PG call when the state, amount or reason is wrong, or
+    another cancel of this payment is in flight; CancelDeclined when KICC refuses. Returns
+    the Cancellation: "done" (the payment moved, payment_cancelled sent after commit) or
+    "unknown" (no answer: reconcile asks KICC with this cancel's key, §11 rule 6).
+    """
+    reason = _valid_reason(reason)
+    client_ip = _ip_or_none(client_ip)
+    cancellation = _claim(payment, amount, reason, actor, client_ip)
+    pg_call = cancellation.pg_call
+    try:
+        result = get_client().revise(
+            shop_transaction_id=pg_call.shop_transaction_id,
+            pg_cno=payment.pg_cno,
+            revise_type_code=cancellation.revise_type_code,
+            cancel_req_date=pg_call.request_date,
+            amount=None if cancellation.revise_type_code == FULL_CANCEL else cancellation.amount,
+            remain_amount=cancellation.remaining_before,
+            message=reason,
+            client_ip=client_ip,
+        )
+    except (Declined, RequestNotSent, InvalidRequest) as error:
+        _settle(cancellation, pg_call, error, Cancellation.Status.FAILED)
+        message = getattr(error, "res_msg", "") or _("취소 요청을 보내지 못했습니다.")
+        raise CancelDeclined(
+            _("KICC가 취소를 처리하지 않았습니다: %(message)s") % {"message": message},
+            cancellation=cancellation,
+            code=getattr(error, "res_cd", "not_sent"),
+        ) from error
+    except (OutcomeUnknown, Untrusted) as error:
+        logger.warning("cancel %s of %s: outcome unknown: %s", cancellation.pk, payment, error)
+        _settle(cancellation, pg_call, error, Cancellation.Status.UNKNOWN)
+        return cancellation
+    resolve_cancellation(cancellation, result, pg_call=pg_call)
+    cancellation.refresh_from_db()
+    payment.refresh_from_db()
+    return cancellation
+
+
+def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
+    """The short transaction before the call: check, reserve (one in flight), record the key."""
+    with transaction.atomic():
+        # Touching the row first takes its row lock on PostgreSQL and the write lock on
+        # SQLite until this short transaction ends — never across the PG call.
+        touched = (
+            type(payment)
+            ._default_manager.filter(pk=payment.pk, status__in=CANCELLABLE)
+            .update(updated_at=timezone.now())
+        )
+        payment.refresh_from_db()
+        if not touched:
+            raise CancelRefused(_("취소할 수 없는 상태의 결제입니다."), code="not_cancellable")
+        if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
+            raise CancelRefused(
+                _("처리 중인 취소 요청이 있습니다. 잠시 후 다시 시도해 주세요."), code="in_flight"
+            )
+        revise_type_code, cancel_amount = _plan(payment, amount)
+        day = kst.today()
+        pg_call = open_call(
+            payment,
+            PgCall.Kind.REVISE,
+            key=new_shop_transaction_id(),
+            day=day,
+            request={"pgCno": payment.pg_cno, "reviseTypeCode": revise_type_code},
+        )
+        cancellation = Cancellation.objects.create(
+            payment=payment,
+            revise_type_code=revise_type_code,
+            amount=cancel_amount,
+            remaining_before=payment.remaining_amount,
+            reason=reason,
+            origin=Cancellation.Origin.ADMIN if actor else Cancellation.Origin.SYSTEM,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+            pg_call=pg_call,
+        )
+        if getattr(actor, "pk", None):
+            AdminAuditLog.objects.create(
+                actor=actor,
+                actor_repr=str(actor)[:150],
+                action="cancel_requested",
+                payment=payment,
+                detail={"cancellation": cancellation.pk, "amount": cancel_amount, "reason": reason},
+                remote_addr=client_ip,
+            )
+    return cancellation
+
+
+def _plan(payment, amount) -> tuple[str, int]:
+    """(reviseTypeCode, amount) for this request, or CancelRefused. Runs inside the claim."""
+    remaining = payment.remaining_amount
+    method = payment.pay_method_type_code
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+        raise CancelRefused(_("취소 금액은 원 단위 정수여야 합니다."), code="bad_amount")
+    if amount is not None and amount <= 0:
+        raise CancelRefused(_("취소 금액은 0원보다 커야 합니다."), code="bad_amount")
+    if amount is not None and amount > remaining:
+        raise CancelRefused(
+            _("취소 가능 금액(%(remaining)s원)보다 많이 취소할 수 없습니다.")
+            % {"remaining": f"{remaining:,}"},
+            code="over_cancel",
+        )
+    if method == VIRTUAL_ACCOUNT and payment.status != S.AWAITING_DEPOSIT:
+        # A deposited virtual account is refunded to a bank account (60/62/63 + refundInfo,
+        # §6.3), which this shop does not collect: done in KICC's merchant console instead.
+        raise CancelRefused(
+            _(
+                "입금된 가상계좌 결제는 환불 계좌가 필요합니다. KICC 가맹점 관리자에서 환불해 주세요."
+            ),
+            code="refund_needed",
+        )
+    if amount is None or amount == remaining:
+        return FULL_CANCEL, remaining
+    if payment.status == S.AWAITING_DEPOSIT:
+        raise CancelRefused(_("입금 전 가상계좌는 전체 취소만 할 수 있습니다."), code="partial_va")
+    code = PARTIAL_CODE_BY_METHOD.get(method)
+    if code is None:
+        raise CancelRefused(_("이 결제수단은 부분 취소를 할 수 없습니다."), code="no_partial")
+    return code, amount
+
+
+def _valid_reason(reason) -> str:
+    try:
+        return check.text("reason", reason or "", max_bytes=100, required=False)
+    except InvalidRequest:
+        raise CancelRefused(
+            _("취소 사유는 100바이트 이내로, 특수문자(' \" < > \\ ; | &) 없이 적어 주세요."),
+            code="bad_reason",
+        ) from None
+
+
+def _ip_or_none(value) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _settle(cancellation, pg_call, error, status) -> None:
+    """Record a cancel that did not go through (failed) or whose outcome is unknown."""
+    with transaction.atomic():
+        close_call(pg_call, call_of(error), error=str(error))
+        Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+            status=status, finished_at=timezone.now()
+        )
+    cancellation.refresh_from_db()
+
+
+# ------------------------------------------------------------------------------
+# Applying a cancel KICC confirmed (revise answer, retrieve, or 노티 20)
+# ------------------------------------------------------------------------------
+def resolve_cancellation(cancellation, result, *, pg_call=None) -> bool:
+    """Mark an in-flight cancel done and apply it to the payment. Idempotent: the revise
+    answer, a 노티 20 and reconcile may all bring the same news; only the first applies it
+    (and only it sends payment_cancelled). Returns whether this call applied it."""
+    with transaction.atomic():
+        if pg_call is not None:
+            close_call(pg_call, result.call)
+        updated = Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+            status=Cancellation.Status.DONE,
+            cancel_pg_cno=result.cancel_pg_cno,
+            remaining_after=result.remain_amount,
+            finished_at=timezone.now(),
+        )
+        if not updated:
+            return False
+        cancellation.refresh_from_db()
+        apply_cancellation(cancellation)
+    return True
+
+
+def apply_cancellation(cancellation) -> None:
+    """Move the payment for a done cancel. Runs inside the caller's transaction."""
+    # Locked for this short transaction only (no PG call inside it).
+    payment = (
+        get_payment_model()._default_manager.select_for_update().get(pk=cancellation.payment_id)
+    )
+    if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status in (
+        S.APPROVING,
+        S.UNKNOWN,
+    ):
+        # The void of an approval the shop could not keep: the order ends failed (states.py).
+        fail(
+            payment,
+            expected=[S.APPROVING, S.UNKNOWN],
+            code=payment.failure_code or "voided",
+            message=payment.failure_message or cancellation.reason,
+            stage="reconcile",
+        )
+        return
+    cancelled_total = payment.cancelled_amount + cancellation.amount
+    full = cancellation.revise_type_code == FULL_CANCEL or cancelled_total >= payment.amount
+    if full:
+        moved = move(
+            payment,
+            S.CANCELLED,
+            expected=list(CANCELLABLE),
+            cancelled_amount=payment.amount,
+        )
+    else:
+        moved = move(
+            payment,
+            S.PARTIALLY_CANCELLED,
+            expected=[S.PAID, S.PARTIALLY_CANCELLED],
+            cancelled_amount=cancelled_total,
+        )
+    if not moved:
+        logger.error(
+            "cancel %s done at KICC but payment %s is %s: needs a look",
+            cancellation.pk,
+            payment,
+            payment.status,
+        )
+        return
+    announce(
+        payment_cancelled,
+        payment,
+        cancel_type=cancellation.cancel_type,
+        cancel_amount=cancellation.amount,
+    )
+
+
+# ------------------------------------------------------------------------------
+# Voiding an approval the shop cannot keep (integrity rules 1 and 4)
+# ------------------------------------------------------------------------------
+def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stage: str) -> None:
+    """Cancel (40) an approval at KICC at once and fail the payment. When the void's own
+    outcome is not a clear yes, the payment goes to unknown instead — money may be held —
+    and reconcile finishes the job."""
+    message = str(message)
+    amount = amount if amount and amount > 0 else payment.amount
+    day = kst.today()
+    with transaction.atomic():
+        # Remember what failed and which KICC transaction it was before anything else.
+        type(payment)._default_manager.filter(pk=payment.pk).update(
+            pg_cno=pg_cno, failure_code=code[:40], failure_message=message
+        )
+        payment.refresh_from_db()
+        pg_call = open_call(
+            payment,
+            PgCall.Kind.REVISE,
+            key=new_shop_transaction_id(),
+            day=day,
+            request={"pgCno": pg_cno, "reviseTypeCode": FULL_CANCEL},
+        )
+        cancellation = Cancellation.objects.create(
+            payment=payment,
+            revise_type_code=FULL_CANCEL,
+            amount=amount,
+            remaining_before=amount,
+            reason=check.fit_text(f"자동 취소: {code}", 100),
+            origin=Cancellation.Origin.SYSTEM,
+            pg_call=pg_call,
+        )
+    logger.error("voiding approval %s of %s (%s): %s", pg_cno, payment, code, message)
+    try:
+        result = get_client().revise(
+            shop_transaction_id=pg_call.shop_transaction_id,
+            pg_cno=pg_cno,
+            revise_type_code=FULL_CANCEL,
+            cancel_req_date=day,
+            message=cancellation.reason,
+        )
+    except (Declined, RequestNotSent, InvalidRequest, OutcomeUnknown, Untrusted) as error:
+        certain_no = isinstance(error, Declined | RequestNotSent | InvalidRequest)
+        status = Cancellation.Status.FAILED if certain_no else Cancellation.Status.UNKNOWN
+        _settle(cancellation, pg_call, error, status)
+        logger.error("void of %s for %s did not go through: %s", pg_cno, payment, error)
+        move(payment, S.UNKNOWN, expected=[S.APPROVING])
+        return
+    with transaction.atomic():
+        close_call(pg_call, result.call)
+        # Conditional: a 노티 20 may have confirmed this void already (resolve_cancellation).
+        Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+            status=Cancellation.Status.DONE,
+            cancel_pg_cno=result.cancel_pg_cno,
+            remaining_after=result.remain_amount,
+            finished_at=timezone.now(),
+        )
+        fail(payment, expected=[S.APPROVING, S.UNKNOWN], code=code, message=message, stage=stage)

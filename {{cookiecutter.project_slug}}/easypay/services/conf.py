@@ -1,0 +1,39 @@
+"""The services' settings, with their defaults (config/settings/base.py documents each)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from easypay.client import merge_timeouts
+
+# KICC's documented 노티 source addresses (easypay-api.md §2): production, then test.
+KICC_NOTI_IPS = ("203.233.72.150", "203.233.72.151", "61.33.211.180", "61.33.205.151")
+
+
+def _duration(name: str, default: timedelta) -> timedelta:
+    value = getattr(settings, name, default)
+    # Plain seconds are accepted too, so a number in settings does not surprise anyone.
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def pending_expiry() -> timedelta:
+    return _duration("EASYPAY_PENDING_EXPIRY", timedelta(hours=1))
+
+
+def approving_stale_after() -> timedelta:
+    return _duration("EASYPAY_APPROVING_STALE_AFTER", timedelta(minutes=2))
+
+
+def noti_allowed_ips() -> tuple[str, ...]:
+    return tuple(getattr(settings, "EASYPAY_NOTI_ALLOWED_IPS", KICC_NOTI_IPS))
+
+
+def trusted_proxies() -> tuple[str, ...]:
+    return tuple(getattr(settings, "EASYPAY_TRUSTED_PROXIES", ()))
+
+
+def longest_call(endpoint: str) -> timedelta:
+    """The longest an approve/revise call can still be on its way: the client tries to connect
+    up to 3 times (pausing 0.2 s, 0.4 s) and then waits for the answer (easypay/client.py)."""
+    timeouts = merge_timeouts(getattr(settings, "EASYPAY_TIMEOUTS", None))
+    return timedelta(seconds=3 * timeouts["connect"] + 0.6 + timeouts[endpoint] + 1)

@@ -1,0 +1,296 @@
+"""Reconcile: settle what a call left open, by asking KICC with the original key (§7, §11).
+
+- unknown payments, and approving ones older than EASYPAY_APPROVING_STALE_AFTER (the process
+  died mid-call): retrieveTransaction with the approve call's shopTransactionId and KST date →
+  paid / awaiting_deposit, failed when KICC has nothing (only once that call cannot still be
+  on its way), voided when the approval cannot be kept. Never failed on a guess (rule 3).
+- cancels whose outcome is unknown (or stuck "requested"): retrieve with the cancel's key.
+- pending payments older than EASYPAY_PENDING_EXPIRY: failed as expired. No approve call was
+  ever made for them, so no money can have moved.
+- a report of where KICC and the database disagree, for a human: nothing is "fixed" by guess.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from easypay import kst
+from easypay.client import get_client
+from easypay.exceptions import Declined, EasyPayError, InvalidRequest
+from easypay.models import Cancellation, PgCall, get_payment_model
+from easypay.results import ApprovalResult, ReviseResult
+from easypay.states import PaymentStatus
+
+from . import conf
+from .approval import VOIDED_STATUS_CODES, apply_approval
+from .cancellation import IN_FLIGHT, resolve_cancellation, void_approval
+from .records import call_of, log_call
+from .transitions import fail, move
+
+logger = logging.getLogger("easypay.services")
+
+S = PaymentStatus
+
+# The statusCode KICC should show (§10.4) for each local status of an approved payment.
+EXPECTED_PG_STATUS = {
+    S.PAID: {"TS01", "TS03", "TS04", "TS08"},
+    S.AWAITING_DEPOSIT: {"TS07"},
+    S.PARTIALLY_CANCELLED: {"TS06"},
+    S.CANCELLED: {"TS02", "TS05"},
+    S.FAILED: {"TS02", "TS05"},  # an approval the shop voided
+}
+
+
+@dataclass
+class ReconcileReport:
+    resolved: list[str] = field(default_factory=list)  # "ORDER: unknown → paid"
+    expired: list[str] = field(default_factory=list)  # order numbers
+    unresolved: list[str] = field(default_factory=list)  # "ORDER: why" — still open
+    differences: list[str] = field(default_factory=list)  # "ORDER: what differs" — a human looks
+
+    def as_dict(self) -> dict:
+        return {
+            "resolved": self.resolved,
+            "expired": self.expired,
+            "unresolved": self.unresolved,
+            "differences": self.differences,
+        }
+
+    def lines(self) -> list[str]:
+        out = [
+            f"resolved: {len(self.resolved)}, expired: {len(self.expired)}, "
+            f"unresolved: {len(self.unresolved)}, differences: {len(self.differences)}"
+        ]
+        out += [f"  resolved   {line}" for line in self.resolved]
+        out += [f"  expired    {order}" for order in self.expired]
+        out += [f"  unresolved {line}" for line in self.unresolved]
+        out += [f"  DIFFERENT  {line}" for line in self.differences]
+        return out
+
+
+def reconcile(payment, *, now=None, report: ReconcileReport | None = None, force=False):
+    """Settle one payment's open calls. `force` also asks about an approval that is not
+    stale yet (a 노티 10 arrived while our approve call is running). Returns it reloaded."""
+    now = now or timezone.now()
+    report = report if report is not None else ReconcileReport()
+    before = payment.status
+    _settle_cancellations(payment, now, report, force=force)
+    payment.refresh_from_db()
+    stale = payment.approving_at and payment.approving_at < now - conf.approving_stale_after()
+    if payment.status == S.UNKNOWN or (payment.status == S.APPROVING and (stale or force)):
+        _settle_approval(payment, now, report, stale=bool(stale))
+    payment.refresh_from_db()
+    if payment.status != before:
+        report.resolved.append(f"{payment.shop_order_no}: {before} → {payment.status}")
+    return payment
+
+
+def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
+    """The periodic job (easypay_reconcile, easypay.tasks.reconcile_payments)."""
+    now = now or timezone.now()
+    report = ReconcileReport()
+    Payment = get_payment_model()
+    manager = Payment._default_manager
+
+    for payment in manager.filter(status=S.PENDING, created_at__lt=now - conf.pending_expiry()):
+        if fail(
+            payment,
+            expected=[S.PENDING],
+            code="expired",
+            message=_("결제 시간이 초과되었습니다."),
+            stage="reconcile",
+        ):
+            report.expired.append(payment.shop_order_no)
+
+    stale = now - conf.approving_stale_after()
+    open_cancels = Cancellation.objects.filter(
+        Q(status=Cancellation.Status.UNKNOWN)
+        | Q(status=Cancellation.Status.REQUESTED, created_at__lt=stale)
+    ).values("payment_id")
+    for payment in manager.filter(
+        Q(status=S.UNKNOWN) | Q(status=S.APPROVING, approving_at__lt=stale) | Q(pk__in=open_cancels)
+    ):
+        try:
+            reconcile(payment, now=now, report=report)
+        except Exception as error:  # one bad row must not stop the others
+            logger.exception("reconcile of %s failed", payment)
+            report.unresolved.append(f"{payment.shop_order_no}: {error}")
+
+    for payment in manager.filter(status=S.AWAITING_DEPOSIT, va_expires_at__lt=now):
+        # KICC closes an expired account; retrieve cannot look past yesterday (§7), so a
+        # missed deposit 노티 cannot be ruled out here: a human checks KICC's console.
+        report.differences.append(f"{payment.shop_order_no}: 입금 기한이 지났지만 입금 대기 중")
+
+    if compare:
+        _compare_recent(now, report)
+    return report
+
+
+# ------------------------------------------------------------------------------
+def _settle_approval(payment, now, report, *, stale: bool) -> None:
+    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+    if pg_call is None:
+        report.unresolved.append(f"{payment.shop_order_no}: 승인 호출 기록 없음")
+        return
+    if not kst.is_yesterday_or_today(pg_call.request_date):
+        report.unresolved.append(
+            f"{payment.shop_order_no}: 조회 가능 기간(어제·오늘, §7)이 지남 — KICC 관리자에서 확인"
+        )
+        return
+    try:
+        result = get_client().retrieve(
+            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
+        )
+    except Declined as error:
+        log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
+        if _may_still_be_running(pg_call, now):
+            report.unresolved.append(f"{payment.shop_order_no}: 승인 요청이 아직 진행 중일 수 있음")
+            return
+        # KICC has no approval under this key, and the call can no longer arrive: nothing moved.
+        fail(
+            payment,
+            expected=[S.APPROVING, S.UNKNOWN],
+            code="not_found",
+            message=_("결제 승인 내역이 없어 실패 처리했습니다."),
+            stage="reconcile",
+        )
+        return
+    except (EasyPayError, InvalidRequest) as error:
+        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
+        if stale:
+            move(payment, S.UNKNOWN, expected=[S.APPROVING])
+        report.unresolved.append(f"{payment.shop_order_no}: 조회 실패 ({error})")
+        return
+    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    if not isinstance(result, ApprovalResult):
+        report.unresolved.append(f"{payment.shop_order_no}: 승인 조회에 취소 응답이 옴")
+        return
+    if result.status_code in VOIDED_STATUS_CODES:
+        # Approved, then cancelled (our own void went through, or KICC's console).
+        fail(
+            payment,
+            expected=[S.APPROVING, S.UNKNOWN],
+            code="voided",
+            message=payment.failure_message or _("승인이 취소되었습니다."),
+            stage="reconcile",
+            pg_cno=result.pg_cno,
+        )
+        return
+    # §7: a status answer carries no msgAuthValue — the amount and order are checked here.
+    if result.amount != payment.amount or result.shop_order_no not in ("", payment.shop_order_no):
+        void_approval(
+            payment,
+            pg_cno=result.pg_cno,
+            amount=result.amount,
+            code="amount_mismatch",
+            message=_("승인 금액이 주문 금액과 달라 결제를 취소했습니다."),
+            stage="reconcile",
+        )
+        return
+    apply_approval(payment, result, stage="reconcile")
+
+
+def _settle_cancellations(payment, now, report, *, force: bool) -> None:
+    stale = now - conf.approving_stale_after()
+    for cancellation in payment.cancellations.filter(status__in=IN_FLIGHT).select_related(
+        "pg_call"
+    ):
+        running = cancellation.status == Cancellation.Status.REQUESTED
+        if running and not force and cancellation.created_at >= stale:
+            continue  # its revise call is still running
+        settle_cancellation(cancellation, now, report)
+
+
+def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
+    """Ask KICC what became of an in-flight cancel (§11 rule 6); apply it when done."""
+    pg_call = cancellation.pg_call
+    order = cancellation.payment.shop_order_no
+    if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
+        report.unresolved.append(f"{order}: 취소 {cancellation.pk} 결과를 조회할 수 없음")
+        return None
+    try:
+        result = get_client().retrieve(
+            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
+        )
+    except Declined as error:
+        log_call(cancellation.payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
+        if _may_still_be_running(pg_call, now):
+            report.unresolved.append(
+                f"{order}: 취소 {cancellation.pk} 요청이 아직 진행 중일 수 있음"
+            )
+            return None
+        # Nothing was cancelled: the cancel can be asked for again (by a person).
+        Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+            status=Cancellation.Status.FAILED, finished_at=timezone.now()
+        )
+        report.resolved.append(f"{order}: 취소 {cancellation.pk} → failed (KICC에 내역 없음)")
+        return None
+    except (EasyPayError, InvalidRequest) as error:
+        log_call(
+            cancellation.payment,
+            PgCall.Kind.RETRIEVE,
+            call_of(error),
+            original=pg_call,
+            error=str(error),
+        )
+        Cancellation.objects.filter(
+            pk=cancellation.pk, status=Cancellation.Status.REQUESTED
+        ).update(status=Cancellation.Status.UNKNOWN)
+        report.unresolved.append(f"{order}: 취소 {cancellation.pk} 조회 실패 ({error})")
+        return None
+    log_call(cancellation.payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    if not isinstance(result, ReviseResult):
+        report.unresolved.append(f"{order}: 취소 조회에 승인 응답이 옴")
+        return None
+    if resolve_cancellation(cancellation, result):
+        report.resolved.append(f"{order}: 취소 {cancellation.pk} → done")
+    return result
+
+
+def _may_still_be_running(pg_call, now) -> bool:
+    """KICC's "nothing found" is final only once the call cannot still be on its way to it."""
+    return pg_call.created_at + conf.longest_call(pg_call.kind) > now
+
+
+def _compare_recent(now, report) -> None:
+    """Compare recent approvals (retrieve covers yesterday and today, §7) with the database."""
+    today = kst.today()
+    calls = (
+        PgCall.objects.filter(
+            kind=PgCall.Kind.APPROVE,
+            request_date__gte=today - timedelta(days=1),
+        )
+        .exclude(payment__pg_cno="")
+        .select_related("payment")
+        .order_by("created_at")
+    )
+    client = get_client()
+    for pg_call in calls:
+        payment = pg_call.payment
+        expected = EXPECTED_PG_STATUS.get(payment.status)
+        if expected is None:
+            continue
+        try:
+            result = client.retrieve(
+                shop_transaction_id=pg_call.shop_transaction_id,
+                transaction_date=pg_call.request_date,
+            )
+        except (EasyPayError, InvalidRequest) as error:
+            report.unresolved.append(f"{payment.shop_order_no}: 비교 조회 실패 ({error})")
+            continue
+        if not isinstance(result, ApprovalResult):
+            continue
+        if result.status_code not in expected:
+            report.differences.append(
+                f"{payment.shop_order_no}: DB {payment.status}, KICC {result.status_code} "
+                f"{result.status_message}".rstrip()
+            )
+        elif result.pg_cno != payment.pg_cno or result.amount != payment.amount:
+            report.differences.append(
+                f"{payment.shop_order_no}: DB {payment.pg_cno}/{payment.amount}원, "
+                f"KICC {result.pg_cno}/{result.amount}원"
+            )

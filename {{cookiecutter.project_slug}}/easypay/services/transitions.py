@@ -1,0 +1,79 @@
+"""The only way a payment's status changes: a conditional UPDATE checked against easypay.states,
+and the signals that announce it after the transaction commits.
+
+`UPDATE … WHERE pk = … AND status IN (…)` is atomic on every database (SQLite included, where
+select_for_update does nothing): of two processes making the same move, exactly one updates a
+row, and only that one announces it — so each signal fires once per transition.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from easypay.signals import payment_failed
+from easypay.states import PaymentStatus, check_transition
+
+logger = logging.getLogger("easypay.services")
+
+S = PaymentStatus
+
+# The timestamp each status stamps when it is reached.
+STAMPS = {
+    S.APPROVING: "approving_at",
+    S.PAID: "paid_at",
+    S.PARTIALLY_CANCELLED: "cancelled_at",
+    S.CANCELLED: "cancelled_at",
+    S.FAILED: "failed_at",
+}
+
+
+def move(payment, to: str, *, expected=None, **fields) -> bool:
+    """Move `payment` to `to` if its row is still in one of `expected` (default: its current
+    status); set `fields` in the same UPDATE. True when this call made the move (the instance
+    is then reloaded); False when the row was elsewhere (someone else moved it first, or a
+    replay). Raises IllegalTransition for a move the lifecycle forbids."""
+    sources = [status for status in (expected or (payment.status,)) if check_transition(status, to)]
+    if not sources:
+        return False
+    now = timezone.now()
+    if to in STAMPS:
+        fields.setdefault(STAMPS[to], now)
+    updated = (
+        type(payment)
+        ._default_manager.filter(pk=payment.pk, status__in=sources)
+        .update(status=to, updated_at=now, **fields)
+    )
+    if updated:
+        payment.refresh_from_db()
+    return bool(updated)
+
+
+def announce(signal, payment, **kwargs) -> None:
+    """Send `signal` once the current transaction commits (never if it rolls back), with
+    send_robust: a receiver that raises is logged by Django ("django.dispatch", so Sentry sees
+    it) and neither stops the other receivers nor changes the payment (DESIGN.md §2 signals)."""
+    sender = type(payment)
+
+    def send():
+        signal.send_robust(sender=sender, payment=payment, **kwargs)
+
+    transaction.on_commit(send, robust=True)
+
+
+def fail(payment, *, expected, code: str, message, stage: str, **fields) -> bool:
+    """Move to failed and announce payment_failed(error_code, error_message, stage)."""
+    message = str(message)
+    with transaction.atomic():
+        moved = move(
+            payment,
+            S.FAILED,
+            expected=expected,
+            failure_code=code[:40],
+            failure_message=message,
+            **fields,
+        )
+        if moved:
+            logger.info("payment %s failed at %s: %s %s", payment, stage, code, message)
+            announce(payment_failed, payment, error_code=code, error_message=message, stage=stage)
+    return moved

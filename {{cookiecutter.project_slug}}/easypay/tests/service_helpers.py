@@ -1,0 +1,67 @@
+"""Steps shared by the payment-service tests: a payment through the real emulator over HTTP."""
+
+import contextlib
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from easypay import services, signals
+from easypay.tests.contract_helpers import authorization_id_of
+
+SIGNALS = {
+    "registered": signals.payment_registered,
+    "approved": signals.payment_approved,
+    "failed": signals.payment_failed,
+    "cancelled": signals.payment_cancelled,
+}
+
+
+def return_url(payment) -> str:
+    return "http://testserver" + reverse("easypay:return", args=[payment.public_token])
+
+
+def register(payment) -> str:
+    return services.register(payment, return_url=return_url(payment), device_type_code="pc")
+
+
+def window(emulator, payment, outcome="approve", **options):
+    """Register and press a button in the window: the ReturnPost the buyer's browser sends."""
+    return emulator.authenticate(authorization_id_of(register(payment)), outcome, **options)
+
+
+def pay(emulator, payment, outcome="approve"):
+    """Register, authenticate, return: the payment as handle_return leaves it."""
+    post = window(emulator, payment, outcome)
+    return services.handle_return(payment.public_token, post.fields)
+
+
+@dataclass
+class SignalLog:
+    sent: list[tuple[str, dict]] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.sent]
+
+    def only(self, name: str) -> dict:
+        matching = [kwargs for sent, kwargs in self.sent if sent == name]
+        assert len(matching) == 1, f"{name} sent {len(matching)} times: {self.names()}"
+        return matching[0]
+
+
+@contextlib.contextmanager
+def recorded_signals():
+    """Record every payment signal sent inside the block, in order."""
+    log = SignalLog()
+    receivers = {}
+    for name, signal in SIGNALS.items():
+
+        def receiver(sender, _name=name, **kwargs):
+            log.sent.append((_name, {"sender": sender, **kwargs}))
+
+        receivers[name] = receiver
+        signal.connect(receiver, weak=False)
+    try:
+        yield log
+    finally:
+        for name, signal in SIGNALS.items():
+            signal.disconnect(receivers[name])

@@ -1,0 +1,142 @@
+"""Races that only a real multi-connection database can show: PostgreSQL, real threads, one
+connection each. Skipped on SQLite, whose single writer serialises everything anyway."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from easypay import services
+from easypay.client import EasyPayClient
+from easypay.models import Cancellation
+from easypay.tests.service_helpers import pay, recorded_signals, window
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: real row locks and concurrent connections (DATABASE_URL)")
+
+
+def run_together(count, work):
+    """Run work(i) in `count` threads released at the same moment; returns results/errors."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def body(index):
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except BaseException as error:  # noqa: BLE001 — reported to the test
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_concurrent_returns_approve_once(easypay_emulator, payment):
+    post = window(easypay_emulator, payment)
+
+    with recorded_signals() as log:
+        results = run_together(
+            6, lambda i: services.handle_return(payment.public_token, post.fields)
+        )
+
+    assert all(not isinstance(result, BaseException) for result in results), results
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    assert len(easypay_emulator.requests("approve")) == 1
+    assert easypay_emulator.ledger(payment.shop_order_no)["approvals"] == 1
+    assert log.names().count("approved") == 1
+
+
+def test_concurrent_partial_cancels_never_exceed_what_was_paid(easypay_emulator, payment):
+    paid = pay(easypay_emulator, payment)  # 15,000
+
+    results = run_together(
+        5, lambda i: services.cancel(type(paid).objects.get(pk=paid.pk), amount=6000, reason="")
+    )
+
+    done = Cancellation.objects.filter(status="done")
+    refused = [r for r in results if isinstance(r, services.CancelRefused)]
+    paid.refresh_from_db()
+    ledger = easypay_emulator.ledger(paid.shop_order_no)
+    assert sum(c.amount for c in done) <= 15000
+    assert paid.cancelled_amount == ledger["cancelled_amount"] == sum(c.amount for c in done)
+    assert len(refused) + done.count() == 5
+    assert done.count() >= 1
+
+
+def test_no_row_lock_is_held_while_approve_is_on_the_wire(easypay_emulator, payment, monkeypatch):
+    post = window(easypay_emulator, payment)
+    real_approve = EasyPayClient.approve
+    seen = {}
+
+    def approve_while_another_connection_locks_the_row(self, **kwargs):
+        def lock_from_elsewhere(_):
+            with connection.cursor() as cursor:  # a connection of this other thread
+                table = type(payment)._meta.db_table
+                cursor.execute("BEGIN")
+                sql = f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT"  # noqa: S608
+                cursor.execute(sql, [payment.pk])
+                cursor.execute("ROLLBACK")
+            return "locked it"
+
+        seen["other"] = run_together(1, lock_from_elsewhere)[0]
+        return real_approve(self, **kwargs)
+
+    monkeypatch.setattr(EasyPayClient, "approve", approve_while_another_connection_locks_the_row)
+    paid = services.handle_return(payment.public_token, post.fields)
+
+    assert seen["other"] == "locked it"  # NOWAIT would have raised if we held the row
+    assert paid.status == "paid"
+
+
+def test_an_approval_noti_during_the_approve_call_is_confirmed_and_applied_once(
+    easypay_emulator, payment, live_server, settings
+):
+    """KICC's 노티 10 can arrive before our own approve answer: it is confirmed through
+    retrieve, and our answer then finds the approval already recorded — no void, no repeat."""
+    settings.EASYPAY_NOTI_ALLOWED_IPS = ["127.0.0.1"]
+    easypay_emulator.set_noti_url(live_server.url + reverse("easypay:noti"), retry_seconds=0.2)
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("delay", endpoint="approve", seconds=2)  # under the 30 s timeout
+
+    with recorded_signals() as log:
+        paid = services.handle_return(payment.public_token, post.fields)
+
+    ledger = easypay_emulator.ledger(payment.shop_order_no)
+    assert easypay_emulator.wait_for_notis(1, acked=True)[0]["noti_type"] == "10"
+    assert paid.status == "paid"
+    assert ledger["status_code"] == "TS03"  # not voided
+    assert easypay_emulator.requests("revise") == []
+    assert log.names().count("approved") == 1
+    assert len(easypay_emulator.requests("retrieve")) == 1  # the 노티 was confirmed
+
+
+def test_a_cancel_noti_during_the_cancel_call_counts_the_cancel_once(
+    easypay_emulator, payment, live_server, settings
+):
+    settings.EASYPAY_NOTI_ALLOWED_IPS = ["127.0.0.1"]
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.set_noti_url(live_server.url + reverse("easypay:noti"), retry_seconds=0.2)
+    easypay_emulator.inject_fault("delay", endpoint="revise", seconds=2)
+
+    with recorded_signals() as log:
+        cancellation = services.cancel(paid, amount=4000, reason="")
+
+    easypay_emulator.wait_for_notis(1, acked=True)
+    paid.refresh_from_db()
+    assert cancellation.status == "done"
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 4000)
+    assert Cancellation.objects.count() == 1
+    assert log.names() == ["cancelled"]

@@ -1,0 +1,62 @@
+"""How many queries each step of the services costs (printed; run with -s to see them), with
+the shop's receivers muted — they add their own (notifications, reports) after commit. The
+ceilings catch an N+1 or a lost select creeping in."""
+
+import contextlib
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from easypay import services
+from easypay.tests.contract_helpers import authorization_id_of
+from easypay.tests.service_helpers import SIGNALS, register, return_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@contextlib.contextmanager
+def receivers_muted():
+    saved = {signal: signal.receivers[:] for signal in SIGNALS.values()}
+    try:
+        for signal in saved:
+            signal.receivers = []
+            signal.sender_receivers_cache.clear()
+        yield
+    finally:
+        for signal, receivers in saved.items():
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
+
+
+def counted(label, ceiling, step):
+    with receivers_muted(), CaptureQueriesContext(connection) as queries:
+        result = step()
+    print(f"\n{label}: {len(queries)} queries")
+    for query in queries.captured_queries:
+        print("   ", query["sql"][:110])
+    assert len(queries) <= ceiling
+    return result
+
+
+def test_queries_per_step_checkout_return_and_cancel(easypay_emulator, payment):
+    auth_page_url = counted(
+        "checkout (register)",
+        5,
+        lambda: services.register(payment, return_url=return_url(payment), device_type_code="pc"),
+    )
+    post = easypay_emulator.authenticate(authorization_id_of(auth_page_url), "approve")
+    paid = counted(
+        "return (approve)", 12, lambda: services.handle_return(payment.public_token, post.fields)
+    )
+    counted("full cancel", 18, lambda: services.cancel(paid, reason="고객 요청"))
+
+    paid.refresh_from_db()
+    assert paid.status == "cancelled"
+
+
+def test_a_repeated_return_costs_two_queries(easypay_emulator, payment):
+    post = easypay_emulator.authenticate(authorization_id_of(register(payment)), "approve")
+    services.handle_return(payment.public_token, post.fields)
+
+    counted("repeated return", 2, lambda: services.handle_return(payment.public_token, post.fields))

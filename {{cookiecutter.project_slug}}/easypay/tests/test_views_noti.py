@@ -1,0 +1,203 @@
+"""The 노티 endpoint (easypay:noti): KICC's webhooks, delivered by the emulator over real HTTP
+to a live server, and a few hand-made deliveries for what the emulator cannot send."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from easypay import kst, services
+from easypay.client import new_shop_transaction_id
+from easypay.models import Cancellation, Notification
+from easypay.tests.contract_helpers import client_for
+from easypay.tests.service_helpers import pay, recorded_signals
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KICC_TEST_IP = "61.33.205.151"  # easypay-api.md §2
+
+
+@pytest.fixture
+def live_noti(easypay_emulator, live_server, settings):
+    """Call it to have the emulator's 노티 delivered to our live server from then on (its
+    address, 127.0.0.1, is allowed). Called only while the test itself does not touch the
+    database: on SQLite the live server shares the test's connection, so 노티 handled while
+    the test thread writes would interleave on it (PostgreSQL races: test_concurrency_postgres)."""
+    settings.EASYPAY_NOTI_ALLOWED_IPS = ["127.0.0.1"]
+    url = live_server.url + reverse("easypay:noti")
+
+    def start():
+        easypay_emulator.set_noti_url(url, retry_seconds=0.2, max_retries=3)
+
+    return start
+
+
+def deliveries(emulator, noti_type, count, acked=True):
+    attempts = emulator.wait_for_notis(count, acked=acked, timeout=10)
+    return [attempt for attempt in attempts if attempt["noti_type"] == noti_type]
+
+
+def post_noti(body, *, remote_addr=KICC_TEST_IP, **extra):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Client().post(
+        reverse("easypay:noti"),
+        data,
+        content_type="application/json; charset=utf-8",
+        REMOTE_ADDR=remote_addr,
+        **extra,
+    )
+
+
+def test_a_deposit_noti_pays_a_virtual_account_once(easypay_emulator, live_noti, payment):
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    assert waiting.status == "awaiting_deposit"
+    live_noti()
+
+    with recorded_signals() as log:
+        easypay_emulator.deposit(payment.shop_order_no)
+        (delivery,) = deliveries(easypay_emulator, "30", 1)
+
+    waiting.refresh_from_db()
+    assert delivery["acked"] and delivery["http_status"] == 200
+    assert waiting.status == "paid"
+    approved = log.only("approved")
+    assert approved["pg_tid"] == waiting.pg_cno  # the account's pgCno: what a cancel needs
+    assert approved["deposit_pg_cno"] == delivery["body"]["pgCno"]
+    record = Notification.objects.get(noti_type="30")
+    assert (record.status, record.payment_id) == ("processed", payment.pk)
+
+
+def test_a_resent_noti_is_applied_once_and_acked_both_times(easypay_emulator, live_noti, payment):
+    pay(easypay_emulator, payment, "approve_va")
+    live_noti()
+    easypay_emulator.deposit(payment.shop_order_no)
+    deliveries(easypay_emulator, "30", 1)
+
+    with recorded_signals() as log:
+        easypay_emulator.resend_noti(payment.shop_order_no, "30")
+        attempts = deliveries(easypay_emulator, "30", 2)
+
+    assert [attempt["acked"] for attempt in attempts] == [True, True]
+    assert sorted(Notification.objects.values_list("status", flat=True)) == [
+        "duplicate",
+        "processed",
+    ]
+    assert log.names() == []  # applied once: no second payment_approved
+
+
+def test_the_approval_noti_of_a_paid_card_is_acked_and_changes_nothing(
+    easypay_emulator, live_noti, payment
+):
+    with recorded_signals() as log:
+        paid = pay(easypay_emulator, payment)
+        live_noti()
+        easypay_emulator.resend_noti(payment.shop_order_no, "10")
+        (delivery,) = deliveries(easypay_emulator, "10", 1)
+
+    paid.refresh_from_db()
+    assert delivery["acked"]
+    assert paid.status == "paid"
+    assert log.names() == ["registered", "approved"]
+
+
+def test_a_cancel_made_in_kiccs_console_is_learned_from_its_noti(
+    easypay_emulator, live_noti, payment
+):
+    paid = pay(easypay_emulator, payment)
+    live_noti()
+
+    with recorded_signals() as log:
+        client_for(easypay_emulator).revise(
+            shop_transaction_id=new_shop_transaction_id(),
+            pg_cno=paid.pg_cno,
+            revise_type_code="32",
+            amount=3000,
+            cancel_req_date=kst.today(),
+        )
+        deliveries(easypay_emulator, "20", 1)
+
+    paid.refresh_from_db()
+    cancellation = Cancellation.objects.get()
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert (cancellation.origin, cancellation.amount, cancellation.status) == ("pg", 3000, "done")
+    assert log.only("cancelled")["cancel_type"] == "41"
+
+
+def test_the_noti_of_our_own_cancel_does_not_count_it_twice(easypay_emulator, live_noti, payment):
+    paid = pay(easypay_emulator, payment)
+    with recorded_signals() as log:
+        services.cancel(paid, amount=2000, reason="")
+        live_noti()
+        easypay_emulator.resend_noti(payment.shop_order_no, "20")
+        deliveries(easypay_emulator, "20", 1)
+
+    paid.refresh_from_db()
+    assert paid.cancelled_amount == 2000
+    assert Cancellation.objects.count() == 1
+    assert log.names() == ["cancelled"]
+
+
+def test_a_noti_from_an_address_not_on_the_list_is_403_and_applies_nothing(
+    easypay_emulator, payment
+):
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    forged = {
+        "resCd": "0000",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "30",
+        "pgCno": "99999999999999999999",
+        "tlfSno": waiting.pg_cno,
+        "shopOrderNo": payment.shop_order_no,
+        "amount": str(waiting.amount),
+    }
+
+    response = post_noti(forged, remote_addr="198.51.100.9")
+
+    waiting.refresh_from_db()
+    assert response.status_code == 403
+    assert waiting.status == "awaiting_deposit"
+    assert Notification.objects.get().status == "ignored"  # kept as evidence
+
+
+def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(settings, payment):
+    settings.EASYPAY_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    body = {"resCd": "0000", "mallId": "OTHER", "notiType": "10", "shopOrderNo": "X"}
+
+    behind_proxy = post_noti(body, remote_addr="10.1.2.3", HTTP_X_FORWARDED_FOR=KICC_TEST_IP)
+    spoofed = post_noti(body, remote_addr="198.51.100.9", HTTP_X_FORWARDED_FOR=KICC_TEST_IP)
+
+    assert behind_proxy.status_code == 200
+    assert spoofed.status_code == 403
+
+
+def test_a_noti_that_cannot_be_processed_asks_for_a_resend(db):
+    response = post_noti(b"res_cd=0000^garbage")
+
+    assert response.status_code == 200
+    assert response.json()["resCd"] == "5001"
+    assert Notification.objects.get().status == "failed"
+
+
+def test_a_deposit_that_does_not_match_the_account_is_not_applied(easypay_emulator, payment):
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    wrong_amount = {
+        "resCd": "0000",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "30",
+        "pgCno": "99999999999999999999",
+        "tlfSno": waiting.pg_cno,
+        "shopOrderNo": payment.shop_order_no,
+        "amount": "1",
+    }
+
+    response = post_noti(wrong_amount)
+
+    waiting.refresh_from_db()
+    assert response.json()["resCd"] == "0000"  # nothing a resend could fix: a human looks
+    assert waiting.status == "awaiting_deposit"
+    assert Notification.objects.get().status == "ignored"
+
+
+def test_only_get_is_refused(db):
+    assert Client().get(reverse("easypay:noti"), REMOTE_ADDR=KICC_TEST_IP).status_code == 405
