@@ -7,8 +7,8 @@ User = get_user_model()
 
 
 class SignupForm(UserCreationForm):
-    """Username, email and the mobile number payment notifications go to (apps.payments'
-    SMS receiver reads ``payment.user.phone``)."""
+    """Username, email and the mobile number payment notifications go to (the receivers in
+    apps/payments/signals.py read ``payment.user.phone``)."""
 
     email = forms.EmailField(label=_("이메일"), max_length=254)
     # Wider than the model's 11 digits so "010-1234-5678" gets to clean_phone; the model's
@@ -31,7 +31,7 @@ class SignupForm(UserCreationForm):
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
 
     def clean_phone(self):
-        # "010-1234-5678" is how people write it; the model (and SMS gateways) want digits only.
+        # "010-1234-5678" is how people write it; the model (and text gateways) want digits only.
         # The model's validator still decides whether what remains is a Korean mobile number.
         return "".join(self.cleaned_data["phone"].split()).replace("-", "")
 
