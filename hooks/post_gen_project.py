@@ -17,11 +17,31 @@ ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 # deleting files — never editing them. A test checks that every path exists in the template.
 # Order matters: a folder's entry comes after the entries for files inside it.
 NOTIFICATIONS = "apps/payments/notifications"
+PAYMENTS_TESTS = "apps/payments/tests"
+
+
+def receiver_tests(channel: str) -> list[str]:
+    """A receiver's tests, and the seed's example of it they run (tests/seed/)."""
+    return [f"{PAYMENTS_TESTS}/test_receivers_{channel}.py", f"{PAYMENTS_TESTS}/seed/{channel}.py"]
+
+
 REMOVED_WHEN_OFF = {
-    ("use_sentry",): ["config/sentry.py", "config/tests/test_sentry.py"],
-    ("use_telegram",): [f"{NOTIFICATIONS}/telegram.py", f"{NOTIFICATIONS}/tests/test_telegram.py"],
-    ("use_sms",): [f"{NOTIFICATIONS}/sms.py", f"{NOTIFICATIONS}/tests/test_sms.py"],
-    ("use_slack",): [f"{NOTIFICATIONS}/slack.py", f"{NOTIFICATIONS}/tests/test_slack.py"],
+    ("use_sentry",): ["config/sentry.py", "config/tests/test_sentry.py", *receiver_tests("sentry")],
+    ("use_telegram",): [
+        f"{NOTIFICATIONS}/telegram.py",
+        f"{NOTIFICATIONS}/tests/test_telegram.py",
+        *receiver_tests("telegram"),
+    ],
+    ("use_sms",): [
+        f"{NOTIFICATIONS}/sms.py",
+        f"{NOTIFICATIONS}/tests/test_sms.py",
+        *receiver_tests("sms"),
+    ],
+    ("use_slack",): [
+        f"{NOTIFICATIONS}/slack.py",
+        f"{NOTIFICATIONS}/tests/test_slack.py",
+        *receiver_tests("slack"),
+    ],
     # With no channel left, the senders' shared plumbing goes too.
     ("use_telegram", "use_sms", "use_slack"): [NOTIFICATIONS],
 }

@@ -10,6 +10,7 @@ code, a test): the task is enqueued when it commits, and never if it rolls back.
 transaction, on_commit runs the enqueue at once.
 """
 
+import logging
 from datetime import timedelta
 from functools import partial
 {% if cookiecutter.use_sentry %}
@@ -25,6 +26,8 @@ from .tasks import generate_payment_report, send_followup_survey, send_payment_n
 {%- else %}
 from .tasks import generate_payment_report, send_followup_survey
 {%- endif %}
+
+logger = logging.getLogger(__name__)
 
 FOLLOWUP_DELAY = timedelta(hours=24)
 {%- if cookiecutter.use_telegram %}
@@ -80,13 +83,21 @@ def queue_report_generation(sender, payment, **kwargs):
 @receiver(payment_approved)
 def schedule_followup(sender, payment, **kwargs):
     """Ask the buyer how it went, 24 hours after the payment."""
-    # seed-signals.md passes run_after= to enqueue(), but in Django 6 enqueue()'s keywords are
-    # the task's own arguments: the survey would run at once, given an unexpected run_after.
-    # When a task may start belongs to the task itself, set with .using(run_after=...).
-    followup = send_followup_survey
-    # ImmediateBackend (development, tests) cannot wait: there the survey runs at once.
-    if followup.get_backend().supports_defer:
-        followup = followup.using(run_after=timezone.now() + FOLLOWUP_DELAY)
+    backend = send_followup_survey.get_backend()
+    if not backend.supports_defer:
+        # ImmediateBackend (development, tests) runs a task at once: the buyer would be asked
+        # seconds after paying. The worker's queue (production settings) can wait.
+        logger.info(
+            "Follow-up for payment %s not scheduled: %s cannot defer tasks",
+            payment.pk,
+            type(backend).__name__,
+        )
+        return
+    # seed-signals.md passes run_after= to enqueue(), but enqueue()'s keywords are the task's
+    # own arguments in Django 6: the survey function would get a datetime argument (which
+    # Django refuses: arguments must be JSON). When a task may start is part of the task,
+    # set with .using(run_after=...).
+    followup = send_followup_survey.using(run_after=timezone.now() + FOLLOWUP_DELAY)
     transaction.on_commit(partial(followup.enqueue, payment_id=payment.pk))
 {%- if cookiecutter.use_sentry %}
 
