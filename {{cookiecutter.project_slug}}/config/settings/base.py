@@ -133,17 +133,6 @@ X_FRAME_OPTIONS = "DENY"
 EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
-# The local EasyPay emulator (easypay/emulator/README.md): served under /__easypay__/ by the
-# DEBUG dev server and by `manage.py easypay_emulator`; never with DEBUG off. Its state is a
-# SQLite file of its own (git-ignored). NOTI_URL empty: 노티 are recorded, not sent.
-EASYPAY_EMULATOR = {
-    "DATABASE": BASE_DIR / ".easypay-emulator.sqlite3",
-    "MALLS": {"T0000000": "easypay!KICCTEST"},  # mall id -> secret key it signs with
-    "NOTI_URL": "",
-    "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (easypay-api.md §8.1)
-    "NOTI_MAX_RETRIES": 10,
-    "NOTI_TIMEOUT_SECONDS": 10,
-}
 # Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
 # "connect" is the only step the client retries (the request had not left yet).
 EASYPAY_TIMEOUTS = {"connect": 5, "register": 10, "approve": 30, "revise": 30, "retrieve": 10}
@@ -165,6 +154,17 @@ EASYPAY_PENDING_EXPIRY = timedelta(hours=1)
 # An approval claimed longer ago than this is presumed cut off (the process died mid-call):
 # reconcile asks KICC about it. Comfortably longer than the 30 s approve timeout.
 EASYPAY_APPROVING_STALE_AFTER = timedelta(minutes=2)
+# The local EasyPay emulator (easypay/emulator/README.md): served under /__easypay__/ by the
+# DEBUG dev server and by `manage.py easypay_emulator`; never with DEBUG off. Its state is a
+# SQLite file of its own (git-ignored). NOTI_URL empty: 노티 are recorded, not sent.
+EASYPAY_EMULATOR = {
+    "DATABASE": BASE_DIR / ".easypay-emulator.sqlite3",
+    "MALLS": {"T0000000": "easypay!KICCTEST"},  # mall id -> secret key it signs with
+    "NOTI_URL": "",
+    "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (easypay-api.md §8.1)
+    "NOTI_MAX_RETRIES": 10,
+    "NOTI_TIMEOUT_SECONDS": 10,
+}
 {%- if cookiecutter.use_telegram %}
 
 # ------------------------------------------------------------------------------

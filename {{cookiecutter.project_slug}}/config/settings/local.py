@@ -14,3 +14,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The embedded emulator sends its 노티 to this dev server, as KICC does to a deployed shop,
+# so a virtual-account deposit pays the order here too (easypay/emulator/README.md).
+EASYPAY_NOTI_ALLOWED_IPS = [*EASYPAY_NOTI_ALLOWED_IPS, "127.0.0.1"]  # noqa: F405
+EASYPAY_EMULATOR = {
+    **EASYPAY_EMULATOR,  # noqa: F405
+    "NOTI_URL": "http://127.0.0.1:8000/payments/easypay/noti/",
+    "NOTI_RETRY_SECONDS": 10,
+}
