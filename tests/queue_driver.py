@@ -1,0 +1,152 @@
+"""Run inside a baked project (its .venv's python, cwd = the project, production settings from
+the environment) by tests/test_baked_queues.py. Not a test module: pytest does not collect it.
+
+    python queue_driver.py approve         one real approval; prints the tasks it enqueued
+    python queue_driver.py state ID...     prints each task's status and what was recorded
+    python queue_driver.py redis-db        prints a Redis database number with no keys in it
+    python queue_driver.py redis-flush     empties the Redis database of REDIS_URL
+
+The approval is real: easypay's services register, approve and apply it against the local
+emulator over HTTP (started in this process, on a free port), and the receivers enqueue into
+the production queue the settings name (the database, or Redis). The emulator is refused by
+the *system check* with DEBUG off (easypay.E003); `approve` runs no checks, on purpose.
+"""
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+MALL_ID = "T0000000"
+SECRET_KEY = "easypay!KICCTEST"  # noqa: S105 — the shared KICC test key
+
+
+def setup():
+    sys.path.insert(0, os.getcwd())
+    import django
+
+    django.setup()
+
+
+def approve() -> dict:
+    from django.tasks.signals import task_enqueued
+    from django.test import override_settings
+    from easypay.emulator.engine import Emulator
+    from easypay.emulator.server import EmulatorServer
+
+    enqueued = []
+
+    def keep(sender, task_result, **kwargs):
+        run_after = task_result.task.run_after
+        enqueued.append(
+            {
+                "id": task_result.id,
+                "task": task_result.task.name,
+                "kwargs": task_result.kwargs,
+                "run_after": run_after.isoformat() if run_after else None,
+            }
+        )
+
+    task_enqueued.connect(keep)
+    try:  # django-tasks-rq sends the signals of django-tasks, the backport it builds on
+        from django_tasks.signals import task_enqueued as backport_task_enqueued
+    except ImportError:
+        pass
+    else:
+        backport_task_enqueued.connect(keep)
+    # The emulator answers through Django in this process: its plain-HTTP 127.0.0.1 requests
+    # must pass the production host and HTTPS rules (read when its handler is built).
+    production_rules_off = override_settings(ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False)
+    with tempfile.TemporaryDirectory() as folder, production_rules_off:
+        emulator = Emulator(
+            Path(folder) / "emulator.sqlite3",
+            {MALL_ID: SECRET_KEY},
+            {"url": "", "retry_seconds": 1.0, "max_retries": 0, "timeout": 1.0},
+        )
+        server = EmulatorServer(emulator).start()
+        try:
+            with override_settings(
+                EASYPAY_API_URL=server.url, EASYPAY_MALL_ID=MALL_ID, EASYPAY_SECRET_KEY=SECRET_KEY
+            ):
+                payment = pay_through(emulator)
+        finally:
+            server.stop()
+    return {"payment_id": payment.pk, "status": payment.status, "enqueued": enqueued}
+
+
+def pay_through(emulator):
+    """Checkout, window, return: what the shop's views do, without a browser."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from apps.payments.models import Payment, Product
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from easypay import services
+
+    buyer = get_user_model().objects.create_user(
+        f"buyer-{os.getpid()}", email="buyer@example.com", phone="01012345678"
+    )
+    product = Product.objects.create(name="큐 테스트 상품", price=15000)
+    payment = Payment.objects.create(
+        user=buyer, product=product, amount=product.price, goods_name=product.name
+    )
+    return_url = "https://shop.example.com" + reverse("easypay:return", args=[payment.public_token])
+    auth_page_url = services.register(payment, return_url=return_url, device_type_code="pc")
+    authorization_id = parse_qs(urlsplit(auth_page_url).query)["authorizationId"][0]
+    post = emulator.authenticate(authorization_id, "approve")
+    return services.handle_return(payment.public_token, post.fields)
+
+
+def state(ids: list[str]) -> dict:
+    from apps.payments.models import PaymentReport, SentNotification
+    from django.tasks import default_task_backend
+
+    results = {}
+    for result_id in ids:
+        result = default_task_backend.get_result(result_id)
+        results[result_id] = {
+            "status": str(result.status),
+            "errors": [error.traceback[-500:] for error in result.errors],
+        }
+    return {
+        "results": results,
+        "sent": sorted(SentNotification.objects.values_list("kind", "status")),
+        "reports": PaymentReport.objects.count(),
+    }
+
+
+def redis_connection(db: int | None = None):
+    """Redis at REDIS_URL, or the same server's database number `db`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import redis
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    if db is not None:
+        url = urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+    return redis.Redis.from_url(url)
+
+
+def main(argv: list[str]) -> int:
+    setup()
+    command, *rest = argv
+    if command == "approve":
+        print(json.dumps(approve()))
+    elif command == "state":
+        print(json.dumps(state(rest)))
+    elif command == "redis-db":
+        # The highest-numbered empty database: far from the 0 everything else defaults to.
+        free = [db for db in range(15, 7, -1) if redis_connection(db).dbsize() == 0]
+        print(json.dumps({"db": free[0] if free else None}))
+    elif command == "redis-flush":
+        redis_connection().flushdb()
+        print(json.dumps({"flushed": True}))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,129 @@
+"""Baked-project layer, real queues: a real approval enqueues into the production queue and the
+real worker (`make worker`, as the README says to run it) runs the tasks.
+
+database: django-tasks-db on the project's database, worker `db_worker`.
+rq: django-tasks-rq on the Redis at 127.0.0.1:6379, worker `rqworker`, in a Redis database
+of its own (the highest-numbered empty one, emptied again afterwards).
+
+The steps inside the project run tests/queue_driver.py with the project's own Python.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.bakes import BAKES
+from tests.test_baked_project import PRODUCTION_ENV, clean_env, run
+
+pytestmark = pytest.mark.baked
+
+DRIVER = Path(__file__).with_name("queue_driver.py")
+QUEUE_BAKES = ["queue_database", "queue_rq"]
+NOTIFIED = [["slack", "logged"], ["sms", "logged"], ["telegram", "logged"]]
+WORKER_DEADLINE_SECONDS = 60
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(name, marks=pytest.mark.xdist_group(f"{name}-worker")) for name in QUEUE_BAKES
+    ],
+)
+def installed(request, cookies_session) -> Path:
+    result = cookies_session.bake(extra_context=BAKES[request.param])
+    assert result.exit_code == 0, result.exception
+    project = Path(result.project_path)
+    run(project, "make", "install", PYTHON=sys.executable)
+    return project
+
+
+@pytest.fixture
+def production(installed, tmp_path):
+    """Production settings on a fresh SQLite database (and, for rq, an empty Redis database)."""
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+        "EASYPAY_SECRET_KEY": "easypay!KICCTEST",
+    }
+    queue = json.loads((installed / ".cookiecutter.json").read_text())["cookiecutter"]["task_queue"]
+    if queue == "rq":
+        db = driver(installed, env, "redis-db")["db"]
+        assert db is not None, "no empty Redis database among 8-15 on 127.0.0.1:6379"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{db}"
+    run(installed, ".venv/bin/python", "manage.py", "migrate", "--no-input", **env)
+    yield env
+    if queue == "rq":
+        driver(installed, env, "redis-flush")
+
+
+def driver(project: Path, env: dict, *args: str) -> dict:
+    result = run(project, ".venv/bin/python", str(DRIVER), *args, **env)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def wait_for(project, env, ids, done, worker) -> dict:
+    """Poll the tasks' state until done(state), the deadline, or the worker's exit."""
+    deadline = time.monotonic() + WORKER_DEADLINE_SECONDS
+    while True:
+        state = driver(project, env, "state", *ids)
+        if done(state) or time.monotonic() > deadline or worker.poll() is not None:
+            return state
+        time.sleep(0.5)
+
+
+def test_a_real_approval_is_notified_by_the_real_worker(installed, production, tmp_path):
+    approved = driver(installed, production, "approve")
+
+    assert approved["status"] == "paid"
+    tasks = {
+        (task["task"], task["kwargs"].get("notification_type")): task
+        for task in approved["enqueued"]
+    }
+    assert sorted(tasks) == [
+        ("generate_payment_report", None),
+        ("send_followup_survey", None),
+        ("send_payment_notification", "slack"),
+        ("send_payment_notification", "sms"),
+        ("send_payment_notification", "telegram"),
+    ]
+    followup = tasks.pop(("send_followup_survey", None))
+    delay = datetime.fromisoformat(followup["run_after"]) - datetime.now().astimezone()
+    assert timedelta(hours=23, minutes=59) < delay <= timedelta(hours=24)
+    now_ids = [task["id"] for task in tasks.values()]
+
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            ["make", "worker"],
+            cwd=installed,
+            env=clean_env(**production),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: make and the worker stop together
+        )
+        try:
+            state = wait_for(
+                installed,
+                production,
+                [*now_ids, followup["id"]],
+                lambda s: all(s["results"][i]["status"] == "SUCCESSFUL" for i in now_ids),
+                worker,
+            )
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+    worker_log = log_path.read_text()
+
+    for task_id in now_ids:
+        assert state["results"][task_id]["status"] == "SUCCESSFUL", (state, worker_log[-3000:])
+    assert state["sent"] == NOTIFIED
+    assert state["reports"] == 1
+    # A day early, the follow-up waits in the queue.
+    assert state["results"][followup["id"]]["status"] == "READY"
