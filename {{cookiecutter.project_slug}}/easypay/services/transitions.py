@@ -51,8 +51,8 @@ def move(payment, to: str, *, expected=None, **fields) -> bool:
 
 def announce(signal, payment, **kwargs) -> None:
     """Send `signal` once the current transaction commits (never if it rolls back), with
-    send_robust: a receiver that raises is logged by Django ("django.dispatch", so Sentry sees
-    it) and neither stops the other receivers nor changes the payment (DESIGN.md §2 signals)."""
+    send_robust: a receiver that raises is logged by Django ("django.dispatch", where error
+    reporting sees it) and neither stops the other receivers nor changes the payment (DESIGN.md §2 signals)."""
     sender = type(payment)
 
     def send():
