@@ -290,8 +290,9 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
     amount = amount if amount and amount > 0 else payment.amount
     day = kst.today()
     with transaction.atomic():
-        # Remember what failed and which KICC transaction it was before anything else.
-        type(payment)._default_manager.filter(pk=payment.pk).update(
+        # Remember what failed and which KICC transaction it was before anything else — but
+        # never over another approval's pgCno: that one is still held, and refunds need it.
+        type(payment)._default_manager.filter(pk=payment.pk, pg_cno__in=("", pg_cno)).update(
             pg_cno=pg_cno, failure_code=code[:40], failure_message=message
         )
         payment.refresh_from_db()
@@ -330,10 +331,18 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
     with transaction.atomic():
         close_call(pg_call, result.call)
         # Conditional: a 노티 20 may have confirmed this void already (resolve_cancellation).
-        Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+        done = Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
             status=Cancellation.Status.DONE,
             cancel_pg_cno=result.cancel_pg_cno,
             remaining_after=result.remain_amount,
             finished_at=timezone.now(),
         )
-        fail(payment, expected=[S.APPROVING, S.UNKNOWN], code=code, message=message, stage=stage)
+        failed = fail(
+            payment, expected=[S.APPROVING, S.UNKNOWN], code=code, message=message, stage=stage
+        )
+        payment.refresh_from_db()
+        if done and not failed and payment.pg_cno == pg_cno and payment.status in CANCELLABLE:
+            # A 노티 10 (confirmed through retrieve) recorded this approval as paid while our
+            # own answer was being judged: KICC has now cancelled it, so must the books.
+            cancellation.refresh_from_db()
+            apply_cancellation(cancellation)
