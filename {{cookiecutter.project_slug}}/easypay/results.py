@@ -277,6 +277,6 @@ def _required_datetime_text(body: Mapping[str, Any], key: str) -> str:
 def _loose_int(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    text = value.strip() if isinstance(value, str) else ""
+    # isascii: str.isdigit() also accepts "²", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -56,6 +56,20 @@ def test_an_answer_without_payment_info_still_parses():
     assert result.pay_method_type_code == ""
 
 
+@pytest.mark.parametrize("month", ["²", "x", " ", None, 1.5])
+def test_an_odd_informational_number_never_stops_an_approval_from_being_read(month):
+    # installmentMonth is informational: a value that is no whole number (here "²", which
+    # str.isdigit() accepts but int() refuses) must not turn KICC's approval into an error
+    # that escapes every handler while the money has moved.
+    body = real_card_approval()
+    body["paymentInfo"]["cardInfo"]["installmentMonth"] = month
+
+    result = parse_approval(body)
+
+    assert result.pg_cno == "24081308560510790235"
+    assert result.card.installment_month is None
+
+
 def test_empty_card_info_means_no_card():
     body = real_card_approval()
     body["paymentInfo"]["cardInfo"] = {"cardNo": "", "issuerCode": "", "installmentMonth": 0}
