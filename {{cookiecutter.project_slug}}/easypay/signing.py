@@ -25,5 +25,10 @@ def revise_auth_value(secret_key: str, pg_cno: str, shop_transaction_id: str) ->
 
 
 def signatures_match(expected: str, received: object) -> bool:
-    """Constant-time comparison; anything but a string never matches."""
-    return isinstance(received, str) and hmac.compare_digest(expected, received.lower())
+    """Constant-time comparison; anything but an ASCII string never matches (compare_digest
+    raises TypeError on non-ASCII text, which would escape as no kind of EasyPay failure)."""
+    return (
+        isinstance(received, str)
+        and received.isascii()
+        and hmac.compare_digest(expected, received.lower())
+    )
