@@ -31,6 +31,7 @@ BAKES = {
         "description": "Says \"hi\" \\n and 'bye' \\",
         "author_name": 'O\'Brien "Bob" \\',
     },
+    "english_default": {"language_code": "en", "timezone": "UTC"},
     "korean_text": {
         "project_name": "김씨네 가게",
         "description": "이지페이로 결제하는 쇼핑몰입니다",

@@ -10,6 +10,16 @@ pytest_plugins = ["easypay.testing"]
 _buyers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the shop's default language: LocaleMiddleware activates the language
+    of a request (English for an Accept-Language: en test) and nothing switches it back."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_payment(db, django_user_model):
     """Save a payment (pending unless told otherwise) for a new buyer and product.

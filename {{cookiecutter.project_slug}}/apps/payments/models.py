@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from easypay.models import AbstractPayment
 
@@ -28,7 +29,7 @@ class Product(models.Model):
 
     class Meta:
         verbose_name = _("상품")
-        verbose_name_plural = _("상품")
+        verbose_name_plural = pgettext_lazy("plural", "상품")
         ordering = ["price", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -62,7 +63,7 @@ class Payment(AbstractPayment):
         # easypay's records point here through settings.EASYPAY_PAYMENT_MODEL.
         swappable = "EASYPAY_PAYMENT_MODEL"
         verbose_name = _("결제")
-        verbose_name_plural = _("결제")
+        verbose_name_plural = pgettext_lazy("plural", "결제")
         permissions = [("cancel_payment", "결제 취소 가능")]
 
     def get_absolute_url(self) -> str:
@@ -99,7 +100,7 @@ class SentNotification(models.Model):
 
     class Meta:
         verbose_name = _("보낸 알림")
-        verbose_name_plural = _("보낸 알림")
+        verbose_name_plural = pgettext_lazy("plural", "보낸 알림")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -126,7 +127,7 @@ class PaymentReport(models.Model):
 
     class Meta:
         verbose_name = _("결제 보고서")
-        verbose_name_plural = _("결제 보고서")
+        verbose_name_plural = pgettext_lazy("plural", "결제 보고서")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):

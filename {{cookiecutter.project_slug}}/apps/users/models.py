@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Korean mobile numbers, digits only, 10–11 long (01012345678): what message gateways take.
 phone_validator = RegexValidator(
@@ -24,4 +25,4 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("사용자")
-        verbose_name_plural = _("사용자")
+        verbose_name_plural = pgettext_lazy("plural", "사용자")

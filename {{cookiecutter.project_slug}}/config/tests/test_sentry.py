@@ -11,8 +11,10 @@ def test_sentry_starts_with_the_django_integration_and_without_personal_data():
 
         assert client.is_active()
         assert client.dsn == "https://public@sentry.example.com/1"
-        assert client.options["send_default_pii"] is False
-        assert client.options["include_local_variables"] is False
+        collection = client.options["data_collection"]
+        assert collection["user_info"] is False
+        assert collection["http_bodies"] == []
+        assert collection["stack_frame_variables"] is False
         assert client.get_integration(DjangoIntegration) is not None
     finally:
         sentry_sdk.init()  # back to a client that sends nothing

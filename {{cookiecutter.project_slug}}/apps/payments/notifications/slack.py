@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .delivery import NotificationError, answer_excerpt, logger, post_json, succeeded
 from .formatting import won
@@ -45,8 +46,16 @@ def approval_payload(payment) -> dict:
             {
                 "color": "good",
                 "fields": [
-                    {"title": _("사용자"), "value": payment.user.email, "short": True},
-                    {"title": _("상품"), "value": payment.product.name, "short": True},
+                    {
+                        "title": pgettext("field", "사용자"),
+                        "value": payment.user.email,
+                        "short": True,
+                    },
+                    {
+                        "title": pgettext("field", "상품"),
+                        "value": payment.product.name,
+                        "short": True,
+                    },
                 ],
             }
         ],
