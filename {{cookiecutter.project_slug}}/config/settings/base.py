@@ -142,9 +142,15 @@ EASYPAY_ALLOW_LOCAL_API_URL = False
 # The shop's payment model, like AUTH_USER_MODEL: easypay's records point at it.
 EASYPAY_PAYMENT_MODEL = "payments.Payment"
 # 노티 (webhooks) are accepted only from these addresses or networks: KICC's documented
-# senders (easypay-api.md §2) — production 203.233.72.150, 203.233.72.151, 61.33.211.180 and
-# the test host 61.33.205.151. Add 127.0.0.1 to let the local emulator's 노티 in.
-EASYPAY_NOTI_ALLOWED_IPS = ["203.233.72.150", "203.233.72.151", "61.33.211.180", "61.33.205.151"]
+# senders (easypay-api.md §2) for the host EASYPAY_API_URL names — the test host's
+# 61.33.205.151 only when it is https://testpgapi.easypay.co.kr, otherwise production's
+# 203.233.72.150, 203.233.72.151 and 61.33.211.180, so a live shop never believes a 노티 from
+# KICC's test system. Override freely; add 127.0.0.1 to let the local emulator's 노티 in.
+EASYPAY_NOTI_ALLOWED_IPS = (
+    ["61.33.205.151"]
+    if EASYPAY_API_URL.rstrip("/") == "https://testpgapi.easypay.co.kr"
+    else ["203.233.72.150", "203.233.72.151", "61.33.211.180"]
+)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]
 # behind a load balancer. Empty: the direct peer is the client, whatever headers say.
 EASYPAY_TRUSTED_PROXIES: list[str] = []
@@ -154,6 +160,11 @@ EASYPAY_PENDING_EXPIRY = timedelta(hours=1)
 # An approval claimed longer ago than this is presumed cut off (the process died mid-call):
 # reconcile asks KICC about it. Comfortably longer than the 30 s approve timeout.
 EASYPAY_APPROVING_STALE_AFTER = timedelta(minutes=2)
+# KICC's "no such transaction" for an approval in doubt fails the payment only when it was
+# answered (HTTP 200, resCd not "0000") on two reconcile passes at least this far apart:
+# KICC gives no code for "not found" (easypay-api.md §7, §14), so one answer could be a
+# throttling or system error while the money did move. Until then the payment stays unknown.
+EASYPAY_UNKNOWN_GRACE = timedelta(minutes=10)
 # The local EasyPay emulator (easypay/emulator/README.md): served under /__easypay__/ by the
 # DEBUG dev server and by `manage.py easypay_emulator`; never with DEBUG off. Its state is a
 # SQLite file of its own (git-ignored). NOTI_URL empty: 노티 are recorded, not sent.

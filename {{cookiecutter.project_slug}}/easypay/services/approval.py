@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from easypay import kst
@@ -114,7 +115,26 @@ def claim(payment, authorization_id: str) -> PgCall | None:
 
 
 def approve(payment, pg_call: PgCall) -> None:
-    """Send the claimed approval — outside any transaction — and act on the answer."""
+    """Send the claimed approval — outside any transaction — and act on the answer.
+
+    Anything unexpected once the call has started (a bug parsing the answer, a database
+    error while recording it) may come after KICC approved: the call is closed as unknown and
+    the payment left unknown for reconcile (rule 3) — never "not sent", never failed — and
+    the buyer sees the "checking" page instead of an error."""
+    try:
+        _approve(payment, pg_call)
+    except Exception as error:
+        logger.exception("approval of %s: unexpected failure, outcome unknown", payment)
+        with transaction.atomic():
+            PgCall.objects.filter(pk=pg_call.pk, outcome=PgCall.Outcome.PENDING).update(
+                outcome=PgCall.Outcome.UNKNOWN,
+                error=f"unexpected {type(error).__name__}: {error}"[:2000],
+                finished_at=timezone.now(),
+            )
+            move(payment, S.UNKNOWN, expected=[S.APPROVING])
+
+
+def _approve(payment, pg_call: PgCall) -> None:
     try:
         result = get_client().approve(
             shop_transaction_id=pg_call.shop_transaction_id,

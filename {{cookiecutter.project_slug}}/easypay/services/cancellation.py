@@ -234,6 +234,10 @@ def apply_cancellation(cancellation) -> None:
     payment = (
         get_payment_model()._default_manager.select_for_update().get(pk=cancellation.payment_id)
     )
+    if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status == S.FAILED:
+        # The void of an approval that arrived for an order already failed (a late 노티 10, a
+        # late answer): KICC gave the money back, and the order stays failed (states.py).
+        return
     if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status in (
         S.APPROVING,
         S.UNKNOWN,
@@ -327,6 +331,17 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
         _settle(cancellation, pg_call, error, status)
         logger.error("void of %s for %s did not go through: %s", pg_cno, payment, error)
         move(payment, S.UNKNOWN, expected=[S.APPROVING])
+        payment.refresh_from_db()
+        if certain_no and payment.status == S.FAILED:
+            # A failed order never goes back to unknown, so reconcile will not void it again:
+            # only a person can (KICC's console). reconcile_all reports it as unresolved
+            # until a done cancel is recorded (reconciliation._report_refused_voids).
+            logger.error(
+                "KICC refused the void of %s for %s, which is failed: money may be held, "
+                "cancel it in KICC's console",
+                pg_cno,
+                payment,
+            )
         return
     with transaction.atomic():
         close_call(pg_call, result.call)

@@ -6,8 +6,12 @@ from django.conf import settings
 
 from easypay.client import merge_timeouts
 
-# KICC's documented 노티 source addresses (easypay-api.md §2): production, then test.
-KICC_NOTI_IPS = ("203.233.72.150", "203.233.72.151", "61.33.211.180", "61.33.205.151")
+# KICC's documented 노티 source addresses (easypay-api.md §2). The test host's sender is
+# allowed only while EASYPAY_API_URL is the test host: a production shop must not take a
+# 노티 from KICC's test system as news about real money.
+KICC_NOTI_IPS = ("203.233.72.150", "203.233.72.151", "61.33.211.180")
+KICC_TEST_NOTI_IPS = ("61.33.205.151",)
+KICC_TEST_API_URL = "https://testpgapi.easypay.co.kr"
 
 
 def _duration(name: str, default: timedelta) -> timedelta:
@@ -24,8 +28,22 @@ def approving_stale_after() -> timedelta:
     return _duration("EASYPAY_APPROVING_STALE_AFTER", timedelta(minutes=2))
 
 
+def unknown_grace() -> timedelta:
+    return _duration("EASYPAY_UNKNOWN_GRACE", timedelta(minutes=10))
+
+
+def default_noti_allowed_ips(api_url: str) -> tuple[str, ...]:
+    """KICC's 노티 senders for the host the shop talks to (easypay-api.md §2)."""
+    if str(api_url or "").rstrip("/") == KICC_TEST_API_URL:
+        return KICC_TEST_NOTI_IPS
+    return KICC_NOTI_IPS
+
+
 def noti_allowed_ips() -> tuple[str, ...]:
-    return tuple(getattr(settings, "EASYPAY_NOTI_ALLOWED_IPS", KICC_NOTI_IPS))
+    configured = getattr(settings, "EASYPAY_NOTI_ALLOWED_IPS", None)
+    if configured is None:
+        return default_noti_allowed_ips(getattr(settings, "EASYPAY_API_URL", ""))
+    return tuple(configured)
 
 
 def trusted_proxies() -> tuple[str, ...]:

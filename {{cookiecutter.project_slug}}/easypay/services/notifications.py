@@ -8,7 +8,8 @@
   in the same transaction as the change it causes — so a 노티 is applied once, however many
   copies arrive at once, and every copy is acked.
 - When a 노티 does not match what we know (a payment still approving/unknown, a cancel in
-  flight), KICC is asked with our original key (retrieveTransaction, §7) before acting.
+  flight, an approval for a failed order), KICC is asked with our original key
+  (retrieveTransaction, §7) before acting.
 - The ack {"resCd": "0000"} is returned only after the transaction committed; "5001" asks
   KICC to send it again (§8.1) when the handling failed or the answer is not known yet.
 """
@@ -21,15 +22,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay.client import FULL_CANCEL, SUCCESS
-from easypay.models import Cancellation, Notification, get_payment_model
+from easypay import kst
+from easypay.client import FULL_CANCEL, SUCCESS, get_client
+from easypay.exceptions import EasyPayError, InvalidRequest
+from easypay.models import Cancellation, Notification, PgCall, get_payment_model
+from easypay.results import ApprovalResult
 from easypay.states import PaymentStatus
 
 from . import sources
-from .approval import SETTLED, announce_paid
-from .cancellation import IN_FLIGHT, PARTIAL_CODE_BY_METHOD, apply_cancellation
+from .approval import SETTLED, VOIDED_STATUS_CODES, announce_paid
+from .cancellation import IN_FLIGHT, PARTIAL_CODE_BY_METHOD, apply_cancellation, void_approval
 from .errors import ForbiddenSource
 from .reconciliation import ReconcileReport, reconcile, settle_cancellation
+from .records import call_of, log_call
 from .transitions import move
 
 logger = logging.getLogger("easypay.services.noti")
@@ -167,8 +172,63 @@ def _approval(record, payment, data):
         if payment.pg_cno == record.pg_cno and payment.status in (*SETTLED, S.FAILED):
             return None
         raise _Outcome(N.FAILED, "승인 결과를 아직 확인하지 못함: 재전송 요청")
+    if payment.status == S.FAILED:
+        return _void_late_approval(record, payment)
     logger.error("노티 10 %s for %s, which is %s", record.pg_cno, payment, payment.status)
     raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 승인 노티: 확인 필요")
+
+
+LATE_APPROVAL = _("결제 실패 후 도착한 승인을 취소했습니다.")
+
+
+def _void_late_approval(record, payment):
+    """A 노티 10 for an order the buyer was told had failed: KICC says the money moved.
+
+    Voided at KICC (a full 40 cancel, kept as a Cancellation) rather than answered 5001: the
+    buyer was told nothing was charged and was never given the order, which is the mismatch
+    KICC's integrity rules answer with an immediate cancel (easypay-api.md §11 rules 1–3); a
+    5001 would only make KICC resend ten times (§8.1) while the money stays held.
+
+    The 노티 alone is not believed (§8.1 notis carry no signature): KICC is asked with our own
+    approve call's key (§7), and only the approval it names under that key is voided — so a
+    forged or stray 노티 can never cancel another order. When KICC cannot confirm it (no
+    approve call, past the retrieve window, no answer, another pgCno), the 노티 is answered
+    5001 and logged as an error for a person, and KICC resends it (§8.1)."""
+    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+    if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
+        return _unconfirmed(record, payment, "승인 호출이 없거나 조회 기간(§7)이 지남")
+    try:
+        result = get_client().retrieve(
+            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
+        )
+    except (EasyPayError, InvalidRequest) as error:
+        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
+        return _unconfirmed(record, payment, f"KICC 조회로 확인되지 않음 ({error})")
+    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    if not isinstance(result, ApprovalResult) or result.pg_cno != record.pg_cno:
+        return _unconfirmed(record, payment, "KICC 조회 결과가 노티의 거래번호와 다름")
+    if result.status_code in VOIDED_STATUS_CODES:
+        return None  # already cancelled at KICC: nothing is held
+    if payment.pg_cno not in ("", result.pg_cno):
+        return _unconfirmed(record, payment, "결제에 다른 PG 거래번호가 있음")
+    logger.error("노티 10: approval %s for failed payment %s; voiding it", result.pg_cno, payment)
+    void_approval(
+        payment,
+        pg_cno=result.pg_cno,
+        amount=result.amount,
+        code="late_approval",
+        message=payment.failure_message or LATE_APPROVAL,
+        stage="notification",
+    )
+    # Processed either way: the approval and the void are on record. A void KICC refused is
+    # reported by reconcile (unresolved) until a person cancels it; an unknown one is
+    # settled by reconcile through its own key (§11 rule 6).
+    return None
+
+
+def _unconfirmed(record, payment, why: str):
+    logger.error("노티 10 %s for failed payment %s not confirmed: %s", record.pg_cno, payment, why)
+    raise _Outcome(N.FAILED, f"실패한 결제의 승인 노티: {why} — 재전송 요청, 확인 필요")
 
 
 def _cancel(record, payment, data):
@@ -195,6 +255,8 @@ def _external_cancel(record, payment, data):
     remain = _won(data.get("remainAmount"))
     payment.refresh_from_db()
     remaining = payment.remaining_amount
+    if payment.status == S.FAILED:
+        return _console_void(record, payment, amount)
     if payment.status not in (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT):
         raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 취소 노티: 확인 필요")
     if amount is None or not 0 < amount <= remaining or remain not in (None, remaining - amount):
@@ -218,6 +280,38 @@ def _external_cancel(record, payment, data):
             finished_at=timezone.now(),
         )
         apply_cancellation(cancellation)
+
+    return apply
+
+
+def _console_void(record, payment, amount):
+    """A failed order's approval cancelled in KICC's console — what a person does when KICC
+    refused our own void (reconcile reports it): record it, so the report stops. The order
+    stays failed; no payment_cancelled (it was never paid in the buyer's eyes)."""
+    refused = (
+        payment.cancellations.filter(
+            origin=Cancellation.Origin.SYSTEM, status=Cancellation.Status.FAILED
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if refused is None or amount != refused.amount:
+        raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 취소 노티: 확인 필요")
+
+    def apply():
+        Cancellation.objects.create(
+            payment=payment,
+            revise_type_code=FULL_CANCEL,
+            amount=amount,
+            remaining_before=amount,
+            remaining_after=0,
+            reason="KICC 노티 20",
+            origin=Cancellation.Origin.PG,
+            notification=record,
+            status=Cancellation.Status.DONE,
+            cancel_pg_cno=record.cancel_pg_cno,
+            finished_at=timezone.now(),
+        )
 
     return apply
 

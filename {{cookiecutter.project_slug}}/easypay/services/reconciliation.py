@@ -2,12 +2,14 @@
 
 - unknown payments, and approving ones older than EASYPAY_APPROVING_STALE_AFTER (the process
   died mid-call): retrieveTransaction with the approve call's shopTransactionId and KST date →
-  paid / awaiting_deposit, failed when KICC has nothing (only once that call cannot still be
-  on its way), voided when the approval cannot be kept. Never failed on a guess (rule 3).
+  paid / awaiting_deposit, voided when the approval cannot be kept, failed only when KICC
+  definitely has nothing (see _settle_approval). Never failed on a guess (rule 3): no answer,
+  or the retrieve window gone by (§7), leaves the payment unknown and reported for a human.
 - cancels whose outcome is unknown (or stuck "requested"): retrieve with the cancel's key.
 - pending payments older than EASYPAY_PENDING_EXPIRY: failed as expired. No approve call was
   ever made for them, so no money can have moved.
-- a report of where KICC and the database disagree, for a human: nothing is "fixed" by guess.
+- a report of where KICC and the database disagree, for a human: nothing is "fixed" by guess —
+  including failed payments whose approve call went out, and voids KICC refused.
 """
 
 import logging
@@ -120,6 +122,8 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
             logger.exception("reconcile of %s failed", payment)
             report.unresolved.append(f"{payment.shop_order_no}: {error}")
 
+    _report_refused_voids(report)
+
     for payment in manager.filter(status=S.AWAITING_DEPOSIT, va_expires_at__lt=now):
         # KICC closes an expired account; retrieve cannot look past yesterday (§7), so a
         # missed deposit 노티 cannot be ruled out here: a human checks KICC's console.
@@ -137,6 +141,11 @@ def _settle_approval(payment, now, report, *, stale: bool) -> None:
         report.unresolved.append(f"{payment.shop_order_no}: 승인 호출 기록 없음")
         return
     if not kst.is_yesterday_or_today(pg_call.request_date):
+        # KICC can no longer be asked (§7) and never said yes or no: the money may have moved,
+        # so the payment stays unknown and a person checks KICC's merchant console.
+        if stale:
+            move(payment, S.UNKNOWN, expected=[S.APPROVING])
+        logger.error("%s: approval outcome unknown past the retrieve window (§7)", payment)
         report.unresolved.append(
             f"{payment.shop_order_no}: 조회 가능 기간(어제·오늘, §7)이 지남 — KICC 관리자에서 확인"
         )
@@ -146,11 +155,22 @@ def _settle_approval(payment, now, report, *, stale: bool) -> None:
             shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
         )
     except Declined as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
-        if _may_still_be_running(pg_call, now):
+        observed = log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
+        if stale:
+            move(payment, S.UNKNOWN, expected=[S.APPROVING])
+        first = _first_definite_not_found(pg_call)
+        if first is None:
             report.unresolved.append(f"{payment.shop_order_no}: 승인 요청이 아직 진행 중일 수 있음")
             return
-        # KICC has no approval under this key, and the call can no longer arrive: nothing moved.
+        if observed.created_at - first.created_at < conf.unknown_grace():
+            report.unresolved.append(
+                f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}) — "
+                f"{first.created_at.astimezone(kst.KST):%Y-%m-%d %H:%M} KST부터 "
+                f"EASYPAY_UNKNOWN_GRACE가 지나 다시 없으면 실패 처리"
+            )
+            return
+        # Twice, at least the grace apart, after the call could no longer be on its way, KICC
+        # answered that it has no approval under this key: nothing moved.
         fail(
             payment,
             expected=[S.APPROVING, S.UNKNOWN],
@@ -256,15 +276,67 @@ def _may_still_be_running(pg_call, now) -> bool:
     return pg_call.created_at + conf.longest_call(pg_call.kind) > now
 
 
+def _first_definite_not_found(pg_call):
+    """The first retrieve of `pg_call` that KICC answered with a definite business "no"
+    (HTTP 200, resCd ≠ "0000": the client's Declined) once the call could no longer be on its
+    way; None when there is none yet.
+
+    KICC has no documented "not found" code (§7, §14): a throttling or system error also
+    comes as a non-"0000" resCd. So one such answer proves nothing; the retrieve records
+    (stored for every pass, log_call) say when the first was seen, and reconcile fails the
+    payment only when another one comes EASYPAY_UNKNOWN_GRACE later. A timeout, a 5xx or an
+    unparsable answer is no answer at all and never counts (OutcomeUnknown / Untrusted)."""
+    return (
+        pg_call.retrievals.filter(
+            outcome=PgCall.Outcome.DECLINED,
+            http_status=200,
+            created_at__gte=pg_call.created_at + conf.longest_call(pg_call.kind),
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _report_refused_voids(report) -> None:
+    """A void KICC refused for a payment that is already failed: the approval may still
+    hold the buyer's money and nothing retries it (the order cannot go back to unknown), so
+    a person must cancel it in KICC's console. Reported until a done cancel is recorded
+    (a 노티 20 of that console cancel records one, notifications._cancel)."""
+    refused = (
+        Cancellation.objects.filter(
+            origin=Cancellation.Origin.SYSTEM,
+            status=Cancellation.Status.FAILED,
+            payment__status=S.FAILED,
+        )
+        .exclude(payment__cancellations__status=Cancellation.Status.DONE)
+        .select_related("payment")
+        .order_by("created_at")
+    )
+    seen = set()
+    for cancellation in refused:
+        payment = cancellation.payment
+        if payment.pk in seen:
+            continue
+        seen.add(payment.pk)
+        logger.error("%s: KICC refused the void of %s; money may be held", payment, payment.pg_cno)
+        report.unresolved.append(
+            f"{payment.shop_order_no}: 실패한 결제의 자동 취소를 KICC가 거절함 "
+            f"(PG 거래번호 {payment.pg_cno}) — KICC 관리자에서 취소 필요"
+        )
+
+
 def _compare_recent(now, report) -> None:
-    """Compare recent approvals (retrieve covers yesterday and today, §7) with the database."""
+    """Compare recent approvals (retrieve covers yesterday and today, §7) with the database:
+    every payment KICC gave a pgCno, and every failed one whose approve call went out — a
+    failed order that KICC shows approved is money the buyer was told did not move."""
     today = kst.today()
     calls = (
         PgCall.objects.filter(
             kind=PgCall.Kind.APPROVE,
             request_date__gte=today - timedelta(days=1),
         )
-        .exclude(payment__pg_cno="")
+        .filter(~Q(payment__pg_cno="") | Q(payment__status=S.FAILED))
+        .exclude(outcome=PgCall.Outcome.NOT_SENT)  # never left: KICC cannot know it
         .select_related("payment")
         .order_by("created_at")
     )
@@ -279,6 +351,10 @@ def _compare_recent(now, report) -> None:
                 shop_transaction_id=pg_call.shop_transaction_id,
                 transaction_date=pg_call.request_date,
             )
+        except Declined as error:
+            if payment.status != S.FAILED:
+                report.unresolved.append(f"{payment.shop_order_no}: 비교 조회 실패 ({error})")
+            continue  # a failed order KICC has no approval for: they agree
         except (EasyPayError, InvalidRequest) as error:
             report.unresolved.append(f"{payment.shop_order_no}: 비교 조회 실패 ({error})")
             continue
@@ -289,6 +365,8 @@ def _compare_recent(now, report) -> None:
                 f"{payment.shop_order_no}: DB {payment.status}, KICC {result.status_code} "
                 f"{result.status_message}".rstrip()
             )
+        elif not payment.pg_cno:
+            continue  # failed, and KICC shows the approval cancelled: nothing is held
         elif result.pg_cno != payment.pg_cno or result.amount != payment.amount:
             report.differences.append(
                 f"{payment.shop_order_no}: DB {payment.pg_cno}/{payment.amount}원, "

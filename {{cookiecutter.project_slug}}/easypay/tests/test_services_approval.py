@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from easypay import kst, services
@@ -133,24 +134,36 @@ def test_a_timed_out_approval_is_unknown_and_reconcile_finds_it_paid(
 
 
 def test_reconcile_fails_an_unknown_payment_only_once_kicc_has_nothing_and_the_call_is_over(
-    easypay_emulator, payment
+    easypay_emulator, payment, settings
 ):
+    """KICC's "nothing" counts only after the call could no longer be on its way, and only
+    when it is said twice at least EASYPAY_UNKNOWN_GRACE apart (reconciliation.py)."""
+    settings.EASYPAY_UNKNOWN_GRACE = timedelta(minutes=10)
     post = window(easypay_emulator, payment)
     # A 502 that never reached the emulator's books: KICC has nothing.
     easypay_emulator.inject_fault("http_502", endpoint="approve")
-    unknown = services.handle_return(payment.public_token, post.fields)
-    assert unknown.status == "unknown"
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        unknown = services.handle_return(payment.public_token, post.fields)
+        assert unknown.status == "unknown"
 
-    # Right away KICC's "nothing" is not final: the call could still be on its way (§11).
-    report = services.reconcile_all(now=timezone.now())
-    unknown.refresh_from_db()
-    assert unknown.status == "unknown"
-    assert report.unresolved
+        # Right away KICC's "nothing" is not final: the call could still be on its way (§11).
+        report = services.reconcile_all()
+        unknown.refresh_from_db()
+        assert unknown.status == "unknown"
+        assert report.unresolved
 
-    with recorded_signals() as log:
-        services.reconcile_all(now=timezone.now() + timedelta(minutes=5))
+        # The call is over: KICC's first "nothing" proves nothing yet (§14: no code for it).
+        clock.shift(timedelta(minutes=5))
+        services.reconcile_all()
+        unknown.refresh_from_db()
+        assert unknown.status == "unknown"
+
+        clock.shift(timedelta(minutes=10, seconds=1))  # the grace after that first answer
+        with recorded_signals() as log:
+            services.reconcile_all()
     unknown.refresh_from_db()
     assert unknown.status == "failed"
+    assert unknown.failure_code == "not_found"
     assert log.only("failed")["stage"] == "reconcile"
     assert easypay_emulator.ledger(payment.shop_order_no)["approvals"] == 0
 
@@ -201,6 +214,34 @@ def test_when_the_void_itself_gets_no_answer_the_payment_is_unknown_until_reconc
     assert failed.status == "failed"
     assert Cancellation.objects.get(payment=payment).status == "done"
     assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"
+
+
+def test_an_unexpected_failure_after_the_approve_call_went_out_leaves_the_payment_unknown(
+    easypay_emulator, payment, monkeypatch, caplog
+):
+    """A bug parsing KICC's answer must not leave the payment approving or show the buyer an
+    error: KICC may have approved, so the call is closed unknown and reconcile decides."""
+    post = window(easypay_emulator, payment)
+
+    def broken_parser(body):
+        raise TypeError("a parsing bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("easypay.client.parse_approval", broken_parser)
+        with recorded_signals() as log:
+            response = Client().post(post.url, post.fields)  # the window's form POST
+
+    call = PgCall.objects.get(payment=payment, kind="approve")
+    unknown = type(payment).objects.get(pk=payment.pk)
+    assert response.status_code == 302  # to the payment's page ("checking"), not a 500
+    assert response["Location"] == unknown.get_absolute_url()
+    assert unknown.status == "unknown"  # never failed, never "not sent": money moved
+    assert (call.outcome, call.finished_at is not None) == ("unknown", True)
+    assert "TypeError" in call.error
+    assert easypay_emulator.ledger(payment.shop_order_no)["approvals"] == 1
+    assert log.names() == []
+    assert any(r.levelno == logging.ERROR and "unexpected" in r.message for r in caplog.records)
+    assert services.reconcile(unknown).status == "paid"  # the stored key finds it
 
 
 # ------------------------------------------------------------------------------

@@ -4,13 +4,15 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import responses
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
 from easypay import kst, services
-from easypay.client import get_client, new_shop_transaction_id
-from easypay.services import approval
+from easypay.client import PATHS, get_client, new_shop_transaction_id
+from easypay.models import Cancellation, PgCall
+from easypay.services import approval, cancellation
 from easypay.tasks import reconcile_payments
 from easypay.tests.contract_helpers import client_for
 from easypay.tests.service_helpers import pay, recorded_signals, window
@@ -116,3 +118,139 @@ def test_the_task_runs_reconcile_and_returns_the_report(easypay_emulator, paymen
     result = reconcile_payments.enqueue()
 
     assert result.return_value["expired"] == [payment.shop_order_no]
+
+
+# ------------------------------------------------------------------------------
+# KICC's "nothing" (§7, §14: it has no code) fails a payment only when it is certain
+# ------------------------------------------------------------------------------
+def unknown_after_a_502(emulator, payment):
+    """An approve that never reached KICC's books (a 502 in front of it): KICC has nothing."""
+    post = window(emulator, payment)
+    emulator.inject_fault("http_502", endpoint="approve")
+    return services.handle_return(payment.public_token, post.fields)
+
+
+def status_of(payment) -> str:
+    payment.refresh_from_db()
+    return payment.status
+
+
+def test_a_504_from_retrieve_is_no_answer_and_never_counts_as_kicc_having_nothing(
+    easypay_emulator, payment, settings
+):
+    settings.EASYPAY_UNKNOWN_GRACE = timedelta(minutes=10)
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        unknown_after_a_502(easypay_emulator, payment)
+        clock.shift(timedelta(minutes=20))  # the call is long over, the grace too
+        easypay_emulator.inject_fault("http_504", endpoint="retrieve", count=2)
+
+        first = services.reconcile_all()
+        clock.shift(timedelta(minutes=20))
+        second = services.reconcile_all()
+
+        assert status_of(payment) == "unknown"
+        assert "조회 실패" in first.unresolved[0] and "조회 실패" in second.unresolved[0]
+        clock.shift(timedelta(minutes=1))
+        services.reconcile_all()  # KICC's first definite "nothing": still not final
+        assert status_of(payment) == "unknown"
+    outcomes = PgCall.objects.filter(kind="retrieve").order_by("created_at")
+    assert [call.outcome for call in outcomes] == ["unknown", "unknown", "declined"]
+
+
+def test_one_error_code_from_retrieve_does_not_fail_a_payment_kicc_did_approve(
+    easypay_emulator, payment
+):
+    """A throttling or system error comes as HTTP 200 with a resCd ≠ "0000", exactly like
+    "not found": the emulator always finds its own approvals, so that answer is made here."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        services.handle_return(payment.public_token, post.fields)
+        clock.shift(timedelta(minutes=5))  # the approve call cannot still be running
+        with responses.RequestsMock() as kicc_busy:
+            kicc_busy.add_passthru(easypay_emulator.api_url)
+            kicc_busy.post(
+                easypay_emulator.api_url + PATHS["retrieve"],
+                json={"resCd": "9999", "resMsg": "잠시 후 다시 시도해 주십시오"},
+            )
+            report = services.reconcile_all(compare=False)
+        assert status_of(payment) == "unknown"  # money may have moved
+        assert "KICC에 승인 내역 없음 (9999)" in report.unresolved[0]
+
+        clock.shift(timedelta(minutes=5))
+        with recorded_signals() as log:
+            services.reconcile_all()
+    assert status_of(payment) == "paid"
+    assert log.names() == ["approved"]
+
+
+def test_a_stale_approval_past_the_retrieve_window_is_unknown_and_left_for_a_human(
+    easypay_emulator, payment, caplog
+):
+    """The process died mid-call and nobody reconciled for days: KICC can no longer be asked
+    (§7), so the payment is neither failed nor left "approving" — a person checks."""
+    post = window(easypay_emulator, payment)
+    approval.claim(payment, post.fields["authorizationId"])  # then the process died
+
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=True):
+        report = services.reconcile_all()
+
+    assert status_of(payment) == "unknown"
+    assert "§7" in report.unresolved[0]
+    assert easypay_emulator.requests("retrieve") == []
+    assert "past the retrieve window" in caplog.text
+
+
+def test_a_failed_payment_that_kicc_shows_approved_is_a_reported_difference(
+    easypay_emulator, payment
+):
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)  # approved at KICC, unknown here
+    type(payment).objects.filter(pk=payment.pk).update(status="failed")  # failed by mistake
+
+    report = services.reconcile_all()
+
+    (difference,) = report.differences
+    assert difference.startswith(f"{payment.shop_order_no}: DB failed, KICC TS03")
+    assert status_of(payment) == "failed"  # reported, not changed by a guess
+
+
+def test_a_failed_payment_kicc_has_nothing_for_is_not_reported(easypay_emulator, payment):
+    unknown_after_a_502(easypay_emulator, payment)
+    type(payment).objects.filter(pk=payment.pk).update(status="failed")
+
+    report = services.reconcile_all()
+
+    assert (report.differences, report.unresolved) == ([], [])
+    assert len(easypay_emulator.requests("retrieve")) == 1  # it was compared
+
+
+def test_a_void_kicc_refuses_for_a_failed_payment_is_reported_until_a_person_acts(
+    easypay_emulator, payment, settings, caplog
+):
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)
+    type(payment).objects.filter(pk=payment.pk).update(status="failed")
+    pg_cno = easypay_emulator.ledger(payment.shop_order_no)["pg_cno"]
+    settings.EASYPAY_SECRET_KEY = "not-the-malls-key"  # KICC refuses the revise (bad msgAuthValue)
+
+    cancellation.void_approval(
+        payment,
+        pg_cno=pg_cno,
+        amount=payment.amount,
+        code="late_approval",
+        message="x",
+        stage="notification",
+    )
+
+    void = Cancellation.objects.get(payment=payment)
+    assert (void.origin, void.status) == ("system", "failed")
+    assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS03"  # still held
+    assert any(r.levelname == "ERROR" and "refused the void" in r.message for r in caplog.records)
+    for _ in range(2):  # every run, not once
+        report = services.reconcile_all(compare=False)
+        assert len(report.unresolved) == 1
+        assert report.unresolved[0].startswith(f"{payment.shop_order_no}: ")
+        assert pg_cno in report.unresolved[0]

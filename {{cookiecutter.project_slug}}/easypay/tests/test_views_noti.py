@@ -9,13 +9,14 @@ from django.urls import reverse
 
 from easypay import kst, services
 from easypay.client import new_shop_transaction_id
-from easypay.models import Cancellation, Notification
+from easypay.models import Cancellation, Notification, PgCall
+from easypay.services.cancellation import void_approval
 from easypay.tests.contract_helpers import client_for
-from easypay.tests.service_helpers import pay, recorded_signals
+from easypay.tests.service_helpers import pay, recorded_signals, window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-KICC_TEST_IP = "61.33.205.151"  # easypay-api.md §2
+KICC_IP = "203.233.72.150"  # a production 노티 sender (easypay-api.md §2)
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def deliveries(emulator, noti_type, count, acked=True):
     return [attempt for attempt in attempts if attempt["noti_type"] == noti_type]
 
 
-def post_noti(body, *, remote_addr=KICC_TEST_IP, **extra):
+def post_noti(body, *, remote_addr=KICC_IP, **extra):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Client().post(
         reverse("easypay:noti"),
@@ -164,8 +165,8 @@ def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(settings, paymen
     settings.EASYPAY_TRUSTED_PROXIES = ["10.0.0.0/8"]
     body = {"resCd": "0000", "mallId": "OTHER", "notiType": "10", "shopOrderNo": "X"}
 
-    behind_proxy = post_noti(body, remote_addr="10.1.2.3", HTTP_X_FORWARDED_FOR=KICC_TEST_IP)
-    spoofed = post_noti(body, remote_addr="198.51.100.9", HTTP_X_FORWARDED_FOR=KICC_TEST_IP)
+    behind_proxy = post_noti(body, remote_addr="10.1.2.3", HTTP_X_FORWARDED_FOR=KICC_IP)
+    spoofed = post_noti(body, remote_addr="198.51.100.9", HTTP_X_FORWARDED_FOR=KICC_IP)
 
     assert behind_proxy.status_code == 200
     assert spoofed.status_code == 403
@@ -200,4 +201,98 @@ def test_a_deposit_that_does_not_match_the_account_is_not_applied(easypay_emulat
 
 
 def test_only_get_is_refused(db):
-    assert Client().get(reverse("easypay:noti"), REMOTE_ADDR=KICC_TEST_IP).status_code == 405
+    assert Client().get(reverse("easypay:noti"), REMOTE_ADDR=KICC_IP).status_code == 405
+
+
+# ------------------------------------------------------------------------------
+# A 노티 10 for an order the buyer was told had failed
+# ------------------------------------------------------------------------------
+def failed_with_money_at_kicc(emulator, payment):
+    """Approved at KICC, the answer lost, and the order marked failed anyway (a person, or a
+    bug): the case a late 노티 10 reveals."""
+    post = window(emulator, payment)
+    emulator.inject_fault("drop_after_commit", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)
+    type(payment).objects.filter(pk=payment.pk).update(
+        status="failed", failure_code="expired", failure_message="결제 시간이 초과되었습니다."
+    )
+
+
+def test_a_late_approval_noti_for_a_failed_payment_voids_the_approval_at_kicc(
+    easypay_emulator, live_noti, payment
+):
+    failed_with_money_at_kicc(easypay_emulator, payment)
+    live_noti()
+
+    with recorded_signals() as log:
+        easypay_emulator.resend_noti(payment.shop_order_no, "10")
+        (delivery,) = deliveries(easypay_emulator, "10", 1)
+
+    payment.refresh_from_db()
+    ledger = easypay_emulator.ledger(payment.shop_order_no)
+    void = Cancellation.objects.get(payment=payment)
+    assert delivery["acked"]
+    assert ledger["status_code"] == "TS02"  # the buyer's money is given back
+    assert (void.origin, void.revise_type_code, void.status) == ("system", "40", "done")
+    assert (payment.status, payment.pg_cno) == ("failed", ledger["pg_cno"])
+    assert payment.failure_message == "결제 시간이 초과되었습니다."  # what the buyer was told
+    assert log.names() == []  # never paid in the buyer's eyes: nothing to announce
+    # Confirmed with our own approve call's key before anything was cancelled (§7).
+    retrieve = easypay_emulator.requests("retrieve")[0]["body"]
+    approve_call = PgCall.objects.get(payment=payment, kind="approve")
+    assert retrieve["shopTransactionId"] == approve_call.shop_transaction_id
+    assert Notification.objects.get(noti_type="10").status == "processed"
+
+
+def test_an_approval_noti_for_a_failed_payment_kicc_cannot_confirm_asks_for_a_resend(
+    easypay_emulator, payment, caplog
+):
+    """No approve call was ever made (the buyer cancelled in the window): nothing KICC can
+    confirm, so nothing is voided — 5001, an error in the log, and KICC resends (§8.1)."""
+    failed = pay(easypay_emulator, payment, "user_cancel")
+    stray = {
+        "resCd": "0000",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "10",
+        "pgCno": "99999999999999999999",
+        "shopOrderNo": payment.shop_order_no,
+        "amount": str(failed.amount),
+    }
+
+    response = post_noti(stray)
+
+    failed.refresh_from_db()
+    assert response.json()["resCd"] == "5001"
+    assert failed.status == "failed" and failed.pg_cno == ""
+    assert easypay_emulator.requests("revise") == []
+    assert Notification.objects.get().status == "failed"
+    assert "not confirmed" in caplog.text
+
+
+def test_a_console_cancel_of_a_refused_void_is_recorded_and_leaves_the_report(
+    easypay_emulator, live_noti, payment, settings
+):
+    failed_with_money_at_kicc(easypay_emulator, payment)
+    pg_cno = easypay_emulator.ledger(payment.shop_order_no)["pg_cno"]
+    settings.EASYPAY_SECRET_KEY = "not-the-malls-key"  # KICC refuses our revise
+    void_approval(
+        payment, pg_cno=pg_cno, amount=payment.amount, code="late_approval", message="x", stage="t"
+    )
+    settings.EASYPAY_SECRET_KEY = easypay_emulator.secret_key
+    assert len(services.reconcile_all(compare=False).unresolved) == 1
+    live_noti()
+
+    client_for(easypay_emulator).revise(  # a person cancels it in KICC's console
+        shop_transaction_id=new_shop_transaction_id(),
+        pg_cno=pg_cno,
+        revise_type_code="40",
+        cancel_req_date=kst.today(),
+    )
+    (delivery,) = deliveries(easypay_emulator, "20", 1)
+
+    payment.refresh_from_db()
+    assert delivery["acked"]
+    assert payment.status == "failed"
+    console = Cancellation.objects.get(origin="pg")
+    assert (console.status, console.amount) == ("done", payment.amount)
+    assert services.reconcile_all(compare=False).unresolved == []
