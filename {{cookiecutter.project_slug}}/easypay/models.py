@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import kst
 from .states import PaymentStatus
@@ -288,7 +289,7 @@ class PgCall(models.Model):
 
     class Meta:
         verbose_name = _("PG 호출")
-        verbose_name_plural = _("PG 호출")
+        verbose_name_plural = pgettext_lazy("plural", "PG 호출")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -354,7 +355,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("노티")
-        verbose_name_plural = _("노티")
+        verbose_name_plural = pgettext_lazy("plural", "노티")
         ordering = ["-received_at"]
         constraints = [
             # §11 rule 8: dedupe on pgCno/cancelPgCno + notiType — applied once, stored always.
@@ -440,7 +441,7 @@ class Cancellation(models.Model):
 
     class Meta:
         verbose_name = _("취소")
-        verbose_name_plural = _("취소")
+        verbose_name_plural = pgettext_lazy("plural", "취소")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -498,7 +499,7 @@ class AdminAuditLog(models.Model):
 
     class Meta:
         verbose_name = _("관리 기록")
-        verbose_name_plural = _("관리 기록")
+        verbose_name_plural = pgettext_lazy("plural", "관리 기록")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentsConfig(AppConfig):
     name = "apps.payments"
-    verbose_name = _("결제")
+    verbose_name = pgettext_lazy("plural", "결제")
 
     def ready(self):
         # Connect the receivers in signals.py (seed-signals.md, "Connect Signals in AppConfig").

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UsersConfig(AppConfig):
     name = "apps.users"
-    verbose_name = _("사용자")
+    verbose_name = pgettext_lazy("plural", "사용자")
