@@ -11,8 +11,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from easypay.display import krw
+
 from .delivery import NotificationError, answer_excerpt, logger, post_json, succeeded
-from .formatting import won
 
 
 def post_payload(payload: dict) -> bool:
@@ -41,7 +42,7 @@ def post_payload(payload: dict) -> bool:
 def approval_payload(payment) -> dict:
     """The channel's message for an approved payment (seed-signals.md, "Slack Integration")."""
     return {
-        "text": _("💰 새 결제: %(amount)s") % {"amount": won(payment.amount)},
+        "text": _("💰 새 결제: %(amount)s") % {"amount": krw(payment.amount)},
         "attachments": [
             {
                 "color": "good",

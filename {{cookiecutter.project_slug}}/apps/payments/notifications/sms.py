@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from easypay.display import krw
+
 from .delivery import NotificationError, answer_excerpt, logger, post_json, succeeded
-from .formatting import won
 
 SEND_URL = "https://api.solapi.com/messages/v4/send"
 
@@ -109,5 +110,5 @@ def approval_text(payment) -> str:
     """The buyer's text for an approved payment; no emoji (see send_sms)."""
     return _("[%(shop)s] 결제가 완료되었습니다. 금액: %(amount)s") % {
         "shop": settings.SHOP_NAME,
-        "amount": won(payment.amount),
+        "amount": krw(payment.amount),
     }

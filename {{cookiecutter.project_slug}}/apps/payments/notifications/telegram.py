@@ -8,8 +8,9 @@ with a JSON body {"chat_id", "text"}; the answer is {"ok": true, "result": …} 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from easypay.display import krw
+
 from .delivery import NotificationError, answer_excerpt, logger, post_json, succeeded
-from .formatting import won
 
 SEND_MESSAGE_URL = "https://api.telegram.org/bot{token}/sendMessage"
 
@@ -51,6 +52,6 @@ def send_message(text: str, *, chat_id: str | None = None) -> bool:
 def approval_text(payment) -> str:
     """The admin's message for an approved payment (seed-signals.md, "Send Notifications")."""
     return _("💰 결제 완료!\n금액: %(amount)s\n상품: %(product)s") % {
-        "amount": won(payment.amount),
+        "amount": krw(payment.amount),
         "product": payment.product.name,
     }
