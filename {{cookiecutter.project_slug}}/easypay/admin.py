@@ -238,10 +238,6 @@ class PaymentAdminMixin:
     def created_kst(self, payment):
         return display.kst_datetime(payment.created_at)
 
-    @admin.display(description=_("결제 완료 시각 (KST)"), ordering="paid_at")
-    def paid_kst(self, payment):
-        return display.kst_datetime(payment.paid_at) or "-"
-
     # --- the change page: everything read-only ------------------------------------
     payment_fieldsets = (
         (None, {"fields": ("shop_order_no", "status_badge", "goods_name")}),
