@@ -24,6 +24,7 @@ def client_for(emulator, **timeouts) -> EasyPayClient:
 
 
 def authorization_id_of(auth_page_url: str) -> str:
+    """KICC puts the future authorizationId in the window's URL (§3.2)."""
     return parse_qs(urlsplit(auth_page_url).query)["authorizationId"][0]
 
 

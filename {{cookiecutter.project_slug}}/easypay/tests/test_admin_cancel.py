@@ -1,14 +1,14 @@
 """The admin's cancel confirmation and "reconcile now", end to end against the real emulator:
 a payment paid through the window, then cancelled in part and in full from the admin."""
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from easypay import services
 from easypay.models import AdminAuditLog, Cancellation
+from easypay.tests.service_helpers import window
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,7 @@ def change_url(payment):
 
 def pay(client, emulator, payment, outcome="approve"):
     """Register, press the window button, deliver the window's POST to our return URL."""
-    return_url = "http://testserver" + reverse("easypay:return", args=[payment.public_token])
-    auth_page_url = services.register(payment, return_url=return_url, device_type_code="pc")
-    authorization_id = parse_qs(urlsplit(auth_page_url).query)["authorizationId"][0]
-    posted = emulator.authenticate(authorization_id, outcome)
+    posted = window(emulator, payment, outcome)
     client.post(urlsplit(posted.url).path, posted.fields)
     payment.refresh_from_db()
     return payment

@@ -4,7 +4,6 @@ KST totals, CSV export, the cancel page's permission — and no PG call while re
 import csv
 import io
 import itertools
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +13,7 @@ from django.urls import reverse
 
 from easypay.exports import spreadsheet_safe
 from easypay.models import Cancellation, Notification, PgCall
+from easypay.tests.client_helpers import closed_port_url
 from easypay.totals import payment_totals
 
 pytestmark = pytest.mark.django_db
@@ -76,13 +76,6 @@ def clerk(django_user_model):
     user = django_user_model.objects.create_user("clerk", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_payment"))
     return user
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 # --- the pages ----------------------------------------------------------------------

@@ -1,14 +1,11 @@
 """Helpers for tests that pay through the real emulator: checkout → window → return URL."""
 
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 
-
-def authorization_id_of(auth_page_url: str) -> str:
-    """KICC puts the future authorizationId in the window's URL (§3.2)."""
-    return parse_qs(urlsplit(auth_page_url).query)["authorizationId"][0]
+from easypay.tests.contract_helpers import authorization_id_of
 
 
 def checkout(client, product, **extra):
