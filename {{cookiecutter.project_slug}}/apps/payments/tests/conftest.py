@@ -6,6 +6,7 @@ import types
 from pathlib import Path
 
 import pytest
+import responses
 from django.tasks import default_task_backend
 
 from easypay import signals
@@ -35,6 +36,19 @@ def approve(payment):
     return signals.payment_approved.send_robust(
         sender=type(payment), payment=payment, pg_tid=payment.pg_cno, auth_id="12345678"
     )
+
+
+def approved_after_commit(payment, capture):
+    """approve() inside a transaction that commits: the receivers' on_commit work runs."""
+    with capture(execute=True):
+        approve(payment)
+
+
+@pytest.fixture
+def mocked():
+    """requests goes nowhere real: an unregistered URL fails, every registered one must be hit."""
+    with responses.RequestsMock() as mock:
+        yield mock
 
 
 @pytest.fixture

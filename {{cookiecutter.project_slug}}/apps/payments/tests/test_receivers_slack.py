@@ -5,12 +5,11 @@ import json
 from unittest.mock import ANY
 
 import pytest
-import responses
 
 from apps.payments.models import SentNotification
 from apps.payments.notifications import slack
 
-from .conftest import approve
+from .conftest import approved_after_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +20,6 @@ WEBHOOK_URL = "https://hooks.slack.com/services/T0001/B0001/secret-part-of-the-u
 def configured(settings):
     settings.SLACK_WEBHOOK_URL = WEBHOOK_URL
     return settings
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-def approved_after_commit(payment, capture):
-    with capture(execute=True):
-        approve(payment)
 
 
 def expected_payload(payment) -> dict:

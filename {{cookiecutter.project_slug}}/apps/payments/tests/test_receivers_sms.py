@@ -6,13 +6,12 @@ import hmac
 import json
 
 import pytest
-import responses
 import time_machine
 
 from apps.payments.models import SentNotification
 from apps.payments.notifications import sms
 
-from .conftest import approve
+from .conftest import approved_after_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,21 +34,10 @@ def configured(settings):
 
 
 @pytest.fixture
-def mocked():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
 def fixed_date_and_salt(monkeypatch):
     monkeypatch.setattr(sms.secrets, "token_hex", lambda nbytes: SALT)
     with time_machine.travel(DATE, tick=False):
         yield
-
-
-def approved_after_commit(payment, capture):
-    with capture(execute=True):
-        approve(payment)
 
 
 def test_an_approval_texts_the_buyer_with_a_request_signed_as_solapi_documents(

@@ -4,12 +4,11 @@ through the Bot API's sendMessage (stubbed with responses: Telegram cannot run h
 import json
 
 import pytest
-import responses
 
 from apps.payments.models import SentNotification
 from apps.payments.notifications import telegram
 
-from .conftest import approve
+from .conftest import approved_after_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +25,11 @@ def configured(settings):
     return settings
 
 
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 def approval_text(payment) -> str:
     """The message in the active language (Korean unless LANGUAGE_CODE says otherwise)."""
     text = telegram.approval_text(payment)
     assert "15,000" in text and payment.product.name in text
     return text
-
-
-def approved_after_commit(payment, capture):
-    with capture(execute=True):
-        approve(payment)
 
 
 def test_an_approval_sends_the_admin_chat_the_amount_and_product(
