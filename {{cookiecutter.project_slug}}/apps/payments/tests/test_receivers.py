@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.payments import signals, tasks
 from apps.payments.models import Payment, PaymentReport, SentNotification
+from easypay.tasks import reconcile_payments
 from easypay.tests.service_helpers import pay
 
 from .conftest import approve
@@ -55,6 +56,14 @@ def test_notifications_go_first_to_the_payments_queue_and_reports_later_to_their
     assert tasks.send_payment_notification.queue_name == "payments"
     assert tasks.generate_payment_report.priority == 5
     assert tasks.generate_payment_report.queue_name == "reports"
+
+
+def test_the_followup_and_the_reconcile_job_run_at_the_default_priority():
+    """The README's task table: the survey waits in "payments", reconcile in "default"."""
+    assert tasks.send_followup_survey.priority == 0
+    assert tasks.send_followup_survey.queue_name == "payments"
+    assert reconcile_payments.priority == 0
+    assert reconcile_payments.queue_name == "default"
 
 
 def test_without_a_queue_that_can_wait_the_followup_is_not_scheduled(paid, caplog):
