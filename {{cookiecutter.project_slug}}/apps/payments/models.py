@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from easypay.models import AbstractPayment
+from easypay.states import PaymentStatus
 
 
 class ProductQuerySet(models.QuerySet):
@@ -41,6 +42,13 @@ class Product(models.Model):
         return self.name
 
 
+RECEIPT_STATUSES = {
+    PaymentStatus.PAID,
+    PaymentStatus.PARTIALLY_CANCELLED,
+    PaymentStatus.CANCELLED,
+}
+
+
 class Payment(AbstractPayment):
     """A user's payment for a product: ``payment.user.phone`` and ``payment.product.name`` are
     what the receivers in signals.py read (seed-signals.md)."""
@@ -69,6 +77,13 @@ class Payment(AbstractPayment):
     def get_absolute_url(self) -> str:
         # The result page, by the unguessable token (integrity rule 7), never the id.
         return reverse("payments:detail", args=[self.public_token])
+
+    @property
+    def has_receipt(self) -> bool:
+        """A receipt is for money that moved: paid, and what was later cancelled of it (a
+        virtual account voided before any deposit is "cancelled" too, but was never paid:
+        no paid_at)."""
+        return self.status in RECEIPT_STATUSES and self.paid_at is not None
 
 
 class SentNotification(models.Model):

@@ -24,17 +24,6 @@ PAYMENTS_PER_PAGE = 20
 # services (reconcile, 노티) settle them.
 SELF_REFRESHING = {Payment.Status.APPROVING, Payment.Status.UNKNOWN}
 REFRESH_SECONDS = 5
-# A receipt is for money that moved: paid, and what was later cancelled of it (a virtual
-# account voided before any deposit is "cancelled" too, but was never paid: no paid_at).
-WITH_RECEIPT = {
-    Payment.Status.PAID,
-    Payment.Status.PARTIALLY_CANCELLED,
-    Payment.Status.CANCELLED,
-}
-
-
-def has_receipt(payment: Payment) -> bool:
-    return payment.status in WITH_RECEIPT and payment.paid_at is not None
 
 
 @require_GET
@@ -87,7 +76,6 @@ def payment_detail(request, token):
         {
             "payment": payment,
             "refresh_seconds": REFRESH_SECONDS if payment.status in SELF_REFRESHING else None,
-            "has_receipt": has_receipt(payment),
         },
     )
 
@@ -96,7 +84,7 @@ def payment_detail(request, token):
 @require_GET
 def receipt(request, token):
     payment = _payment_for(request, token)
-    if not has_receipt(payment):
+    if not payment.has_receipt:
         raise Http404("no receipt for this payment yet")
     cancellations = payment.cancellations.filter(status="done").order_by("created_at")
     return render(
@@ -114,5 +102,5 @@ def my_payments(request):
     return render(
         request,
         "payments/my_payments.html",
-        {"page": page, "payments": page.object_list, "receipt_statuses": WITH_RECEIPT},
+        {"page": page, "payments": page.object_list},
     )

@@ -214,3 +214,21 @@ def test_the_demo_products_load_with_korean_names_and_kicc_safe_values():
         # goodsName: 50 bytes, and none of §2's forbidden characters.
         assert len(product.name.encode()) <= 50
         assert not set(product.name) & set("'\"<>\\;|&\r\n")
+
+
+@pytest.mark.parametrize(
+    ("status", "paid", "has_receipt"),
+    [
+        ("paid", True, True),
+        ("partially_cancelled", True, True),
+        ("cancelled", True, True),
+        ("cancelled", False, False),  # a virtual account voided before any deposit
+        ("awaiting_deposit", False, False),
+        ("unknown", False, False),
+        ("pending", False, False),
+    ],
+)
+def test_a_receipt_is_for_money_that_moved(status, paid, has_receipt):
+    payment = Payment(status=status, paid_at=timezone.now() if paid else None)
+
+    assert payment.has_receipt is has_receipt
