@@ -45,3 +45,13 @@ def make_payment(db, django_user_model):
 @pytest.fixture
 def payment(make_payment):
     return make_payment()
+
+
+@pytest.fixture
+def mocked():
+    """For third-party APIs that cannot run here (responses): requests goes nowhere real, an
+    unregistered URL fails, and every registered one must be hit."""
+    import responses
+
+    with responses.RequestsMock() as mock:
+        yield mock

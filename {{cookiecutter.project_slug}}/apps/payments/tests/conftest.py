@@ -6,7 +6,6 @@ import types
 from pathlib import Path
 
 import pytest
-import responses
 from django.tasks import default_task_backend
 
 from easypay import signals
@@ -42,13 +41,6 @@ def approved_after_commit(payment, capture):
     """approve() inside a transaction that commits: the receivers' on_commit work runs."""
     with capture(execute=True):
         approve(payment)
-
-
-@pytest.fixture
-def mocked():
-    """requests goes nowhere real: an unregistered URL fails, every registered one must be hit."""
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

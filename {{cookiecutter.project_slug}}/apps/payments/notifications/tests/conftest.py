@@ -1,16 +1,8 @@
-"""Fixtures for the notification senders' tests: a fake third-party HTTP world and a payment."""
+"""The notification senders' tests get a payment-like object (``mocked`` is in conftest.py)."""
 
 from types import SimpleNamespace
 
 import pytest
-import responses
-
-
-@pytest.fixture
-def mocked():
-    """requests goes nowhere real: an unregistered URL fails, and every registered one must be hit."""
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture
