@@ -2,6 +2,7 @@
 to a live server, and a few hand-made deliveries for what the emulator cannot send."""
 
 import json
+import socket
 
 import pytest
 from django.test import Client
@@ -32,6 +33,20 @@ def live_noti(easypay_emulator, live_server, settings):
         easypay_emulator.set_noti_url(url, retry_seconds=0.2, max_retries=3)
 
     return start
+
+
+@pytest.fixture
+def noti_sink(easypay_emulator):
+    """Have the emulator send its 노티 where nothing answers — a port held open but never
+    listening, so each attempt is refused at once — and record each body (handle.notis())
+    without reaching the shop. For a test that delivers a 노티 itself, in the test thread,
+    because handling it makes KICC send another (a void's 20): two live-server requests at
+    once would share the test's one SQLite connection and undo each other's transactions."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        easypay_emulator.set_noti_url(f"http://127.0.0.1:{port}/", max_retries=0)
+        yield
 
 
 def deliveries(emulator, noti_type, count, acked=True):
@@ -219,19 +234,20 @@ def failed_with_money_at_kicc(emulator, payment):
 
 
 def test_a_late_approval_noti_for_a_failed_payment_voids_the_approval_at_kicc(
-    easypay_emulator, live_noti, payment
+    easypay_emulator, noti_sink, payment
 ):
     failed_with_money_at_kicc(easypay_emulator, payment)
-    live_noti()
+    (sent,) = easypay_emulator.wait_for_notis(1)  # KICC's 노티 10 of the lost approval
 
     with recorded_signals() as log:
-        easypay_emulator.resend_noti(payment.shop_order_no, "10")
-        (delivery,) = deliveries(easypay_emulator, "10", 1)
+        # Delivered here, not by the emulator: the void makes KICC send a 노티 20 meanwhile.
+        response = post_noti(sent["body"])
 
     payment.refresh_from_db()
     ledger = easypay_emulator.ledger(payment.shop_order_no)
     void = Cancellation.objects.get(payment=payment)
-    assert delivery["acked"]
+    assert sent["noti_type"] == "10"
+    assert response.json()["resCd"] == "0000"
     assert ledger["status_code"] == "TS02"  # the buyer's money is given back
     assert (void.origin, void.revise_type_code, void.status) == ("system", "40", "done")
     assert (payment.status, payment.pg_cno) == ("failed", ledger["pg_cno"])
