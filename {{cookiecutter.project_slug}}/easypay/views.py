@@ -6,6 +6,7 @@ the services check against KICC's signed approval (integrity rule 7), and 노티
 only from KICC's addresses and confirmed before they change anything.
 """
 
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
@@ -16,9 +17,13 @@ from easypay import services
 from easypay.services import sources
 
 
+# Both views stay out of ATOMIC_REQUESTS even if a project turns it on: the services commit in
+# short transactions of their own (claim, call KICC, apply; the raw 노티 first), and one request
+# wide transaction would hold row locks across the PG call and roll the raw record back.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@transaction.non_atomic_requests
 def payment_return(request, token):
     """returnUrl: the window form-POSTs here (§4); GET is accepted too, for methods that
     redirect. Whatever happens, the buyer lands on the payment's own page."""
@@ -34,6 +39,7 @@ def payment_return(request, token):
 
 @csrf_exempt
 @require_POST
+@transaction.non_atomic_requests
 def notification(request):
     """notiUrl: KICC's JSON 노티 (§8.1), answered with a JSON ack."""
     try:

@@ -72,3 +72,11 @@ def test_other_methods_are_not_allowed(payment):
     url = reverse("easypay:return", args=[payment.public_token])
 
     assert Client().put(url).status_code == 405
+
+
+def test_the_return_and_noti_views_stay_out_of_atomic_requests():
+    from easypay import views
+
+    # Django marks views excluded from ATOMIC_REQUESTS with this attribute, per database alias.
+    assert "default" in views.payment_return._non_atomic_requests
+    assert "default" in views.notification._non_atomic_requests
