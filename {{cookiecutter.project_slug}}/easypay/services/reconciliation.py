@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst
+from easypay import display, kst
 from easypay.client import get_client
 from easypay.exceptions import Declined, EasyPayError, InvalidRequest
 from easypay.models import Cancellation, PgCall, get_payment_model
@@ -165,7 +165,7 @@ def _settle_approval(payment, now, report, *, stale: bool) -> None:
         if observed.created_at - first.created_at < conf.unknown_grace():
             report.unresolved.append(
                 f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}) — "
-                f"{first.created_at.astimezone(kst.KST):%Y-%m-%d %H:%M} KST부터 "
+                f"{display.kst_datetime(first.created_at)} KST부터 "
                 f"EASYPAY_UNKNOWN_GRACE가 지나 다시 없으면 실패 처리"
             )
             return

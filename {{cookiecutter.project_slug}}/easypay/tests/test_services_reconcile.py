@@ -176,6 +176,9 @@ def test_one_error_code_from_retrieve_does_not_fail_a_payment_kicc_did_approve(
             report = services.reconcile_all(compare=False)
         assert status_of(payment) == "unknown"  # money may have moved
         assert "KICC에 승인 내역 없음 (9999)" in report.unresolved[0]
+        first_answer = PgCall.objects.filter(kind="retrieve").earliest("created_at")
+        since = f"{first_answer.created_at.astimezone(kst.KST):%Y-%m-%d %H:%M} KST부터"
+        assert since in report.unresolved[0]
 
         clock.shift(timedelta(minutes=5))
         with recorded_signals() as log:
