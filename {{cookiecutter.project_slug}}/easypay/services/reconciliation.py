@@ -84,7 +84,7 @@ def reconcile(payment, *, now=None, report: ReconcileReport | None = None, force
     payment.refresh_from_db()
     stale = payment.approving_at and payment.approving_at < now - conf.approving_stale_after()
     if payment.status == S.UNKNOWN or (payment.status == S.APPROVING and (stale or force)):
-        _settle_approval(payment, now, report, stale=bool(stale))
+        _settle_approval(payment, report, stale=bool(stale))
     payment.refresh_from_db()
     if payment.status != before:
         report.resolved.append(f"{payment.shop_order_no}: {before} → {payment.status}")
@@ -130,12 +130,12 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
         report.differences.append(f"{payment.shop_order_no}: 입금 기한이 지났지만 입금 대기 중")
 
     if compare:
-        _compare_recent(now, report)
+        _compare_recent(report)
     return report
 
 
 # ------------------------------------------------------------------------------
-def _settle_approval(payment, now, report, *, stale: bool) -> None:
+def _settle_approval(payment, report, *, stale: bool) -> None:
     pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
     if pg_call is None:
         report.unresolved.append(f"{payment.shop_order_no}: 승인 호출 기록 없음")
@@ -325,7 +325,7 @@ def _report_refused_voids(report) -> None:
         )
 
 
-def _compare_recent(now, report) -> None:
+def _compare_recent(report) -> None:
     """Compare recent approvals (retrieve covers yesterday and today, §7) with the database:
     every payment KICC gave a pgCno, and every failed one whose approve call went out — a
     failed order that KICC shows approved is money the buyer was told did not move."""
