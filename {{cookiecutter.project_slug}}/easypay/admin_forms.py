@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import states
 from .display import krw
-from .validation import FORBIDDEN_CHARACTERS, byte_length
+from .validation import byte_length, refused_by_kicc
 
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
 
@@ -55,7 +55,7 @@ class CancelPaymentForm(forms.Form):
 
     def clean_reason(self):
         reason = " ".join(self.cleaned_data["reason"].split())
-        bad = sorted({c for c in reason if c in FORBIDDEN_CHARACTERS or ord(c) > 0xFFFF})
+        bad = sorted(set(filter(refused_by_kicc, reason)))
         if bad:
             # §2: KICC refuses these in any value.
             raise forms.ValidationError(

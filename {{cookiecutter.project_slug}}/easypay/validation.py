@@ -29,6 +29,11 @@ def fail(name: str, problem: str) -> InvalidRequest:
     return InvalidRequest(f"{name}: {problem}")
 
 
+def refused_by_kicc(character: str) -> bool:
+    """One of §2's forbidden characters, or a 4-byte one (emoji)."""
+    return character in FORBIDDEN_CHARACTERS or ord(character) > 0xFFFF
+
+
 def byte_length(text: str) -> int:
     return len(text.encode("utf-8"))
 
@@ -49,7 +54,7 @@ def text(name: str, value: object, *, max_bytes: int, required: bool = True) -> 
         raise fail(name, f"must be a string, not {type(value).__name__}")
     if required and not value.strip():
         raise fail(name, "must not be empty")
-    bad = sorted({c for c in value if c in FORBIDDEN_CHARACTERS or ord(c) > 0xFFFF})
+    bad = sorted(set(filter(refused_by_kicc, value)))
     if bad:
         shown = ", ".join(repr(c) for c in bad)
         raise fail(name, f"contains characters KICC refuses (§2): {shown}")

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from easypay import services
 from easypay.services import sources
-from easypay.validation import FORBIDDEN_CHARACTERS, fit_text
+from easypay.validation import fit_text, refused_by_kicc
 
 from .device import device_type_code
 from .models import Payment, Product
@@ -21,17 +21,14 @@ USER_AGENT_MAX_CHARS = 500  # enough to tell the browser; a header is not a plac
 def goods_name_for(product: Product) -> str:
     """The product's name as KICC accepts it: §2's forbidden characters and 4-byte characters
     (emoji) removed, whitespace collapsed, cut to 50 UTF-8 bytes on a character boundary."""
-    kept = "".join(" " if c.isspace() else c for c in product.name if _accepted_by_kicc(c))
+    # Whitespace (tabs, newlines: control characters KICC refuses) becomes one plain space.
+    kept = "".join(
+        " " if c.isspace() else c for c in product.name if c.isspace() or not refused_by_kicc(c)
+    )
     cleaned = " ".join(kept.split())
     if not cleaned:  # a name made only of emoji: KICC still needs a goodsName
         cleaned = str(product._meta.verbose_name)
     return fit_text(cleaned, GOODS_NAME_MAX_BYTES)
-
-
-def _accepted_by_kicc(character: str) -> bool:
-    if ord(character) > 0xFFFF:  # 4 bytes in UTF-8 (emoji): refused (§2)
-        return False
-    return character.isspace() or character not in FORBIDDEN_CHARACTERS
 
 
 def client_ip(request) -> str | None:
