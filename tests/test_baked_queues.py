@@ -12,15 +12,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.bakes import BAKES
-from tests.test_baked_project import PRODUCTION_ENV, clean_env, run
+from tests.installing import PRODUCTION_ENV, bake_and_install, clean_env, run
 
 pytestmark = pytest.mark.baked
 
@@ -37,11 +35,7 @@ WORKER_DEADLINE_SECONDS = 60
     ],
 )
 def installed(request, cookies_session) -> Path:
-    result = cookies_session.bake(extra_context=BAKES[request.param])
-    assert result.exit_code == 0, result.exception
-    project = Path(result.project_path)
-    run(project, "make", "install", PYTHON=sys.executable)
-    return project
+    return bake_and_install(cookies_session, request.param)
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
 
-from tests.test_baked_project import clean_env, run
+from tests.installing import bake_and_install, clean_env, run
 
 pytestmark = [pytest.mark.baked, pytest.mark.xdist_group("browser")]
 
@@ -65,10 +63,7 @@ def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30)
 @pytest.fixture(scope="module")
 def shop(cookies_session):
     """The default bake, installed, with demo data, served by gunicorn on a free port."""
-    result = cookies_session.bake(extra_context={})
-    assert result.exit_code == 0, result.exception
-    project = Path(result.project_path)
-    run(project, "make", "install", PYTHON=sys.executable)
+    project = bake_and_install(cookies_session, "defaults")
     demo = run(project, "make", "demo-data")
     admin_password = re.search(r"password (\S+)", demo.stdout).group(1)
 
