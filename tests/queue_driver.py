@@ -15,11 +15,6 @@ the *system check* with DEBUG off (easypay.E003); `approve` runs no checks, on p
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
-
-MALL_ID = "T0000000"
-SECRET_KEY = "easypay!KICCTEST"  # noqa: S105 — the shared KICC test key
 
 
 def setup():
@@ -32,8 +27,8 @@ def setup():
 def approve() -> dict:
     from django.tasks.signals import task_enqueued
     from django.test import override_settings
-    from easypay.emulator.engine import Emulator
-    from easypay.emulator.server import EmulatorServer
+    from easypay.emulator.engine import TEST_MALL_ID, TEST_SECRET_KEY
+    from easypay.emulator.server import temporary_emulator
 
     enqueued = []
 
@@ -58,20 +53,13 @@ def approve() -> dict:
     # The emulator answers through Django in this process: its plain-HTTP 127.0.0.1 requests
     # must pass the production host and HTTPS rules (read when its handler is built).
     production_rules_off = override_settings(ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False)
-    with tempfile.TemporaryDirectory() as folder, production_rules_off:
-        emulator = Emulator(
-            Path(folder) / "emulator.sqlite3",
-            {MALL_ID: SECRET_KEY},
-            {"url": "", "retry_seconds": 1.0, "max_retries": 0, "timeout": 1.0},
-        )
-        server = EmulatorServer(emulator).start()
-        try:
-            with override_settings(
-                EASYPAY_API_URL=server.url, EASYPAY_MALL_ID=MALL_ID, EASYPAY_SECRET_KEY=SECRET_KEY
-            ):
-                payment = pay_through(emulator)
-        finally:
-            server.stop()
+    with production_rules_off, temporary_emulator() as server:
+        with override_settings(
+            EASYPAY_API_URL=server.url,
+            EASYPAY_MALL_ID=TEST_MALL_ID,
+            EASYPAY_SECRET_KEY=TEST_SECRET_KEY,
+        ):
+            payment = pay_through(server.emulator)
     return {"payment_id": payment.pk, "status": payment.status, "enqueued": enqueued}
 
 

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-MALL_ID = "T0000000"
-SECRET_KEY = "easypay!KICCTEST"  # noqa: S105 — the shared KICC test key (easypay-api.md §12)
+from easypay.emulator.engine import TEST_MALL_ID as MALL_ID
+from easypay.emulator.engine import TEST_SECRET_KEY as SECRET_KEY
 
 
 class EmulatorHandle:
@@ -88,20 +88,12 @@ class EmulatorHandle:
 
 
 @pytest.fixture(scope="session")
-def easypay_emulator_server(tmp_path_factory):
+def easypay_emulator_server():
     """The session's emulator server (use the `easypay_emulator` fixture in tests)."""
-    from easypay.emulator.engine import Emulator
-    from easypay.emulator.server import EmulatorServer
+    from easypay.emulator.server import temporary_emulator
 
-    emulator = Emulator(
-        tmp_path_factory.mktemp("easypay-emulator") / "emulator.sqlite3",
-        {MALL_ID: SECRET_KEY},
-        {"url": "", "retry_seconds": 0.2, "max_retries": 10, "timeout": 2.0},
-    )
-    server = EmulatorServer(emulator).start()
-    yield server
-    emulator.reset()  # stops pending noti retries
-    server.stop()
+    with temporary_emulator(retry_seconds=0.2, max_retries=10, timeout=2.0) as server:
+        yield server
 
 
 @pytest.fixture

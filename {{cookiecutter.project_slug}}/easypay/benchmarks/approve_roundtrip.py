@@ -16,13 +16,8 @@ import argparse
 import logging
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-
-MALL_ID = "T0000000"
-SECRET_KEY = "easypay!KICCTEST"  # noqa: S105 — the shared KICC test key (easypay-api.md §12)
 
 
 def main(argv=None) -> int:
@@ -41,45 +36,39 @@ def main(argv=None) -> int:
 
     from easypay import kst
     from easypay.client import EasyPayClient, new_shop_transaction_id
-    from easypay.emulator.engine import Emulator
-    from easypay.emulator.server import EmulatorServer
+    from easypay.emulator.engine import TEST_MALL_ID, TEST_SECRET_KEY
+    from easypay.emulator.server import temporary_emulator
 
-    with tempfile.TemporaryDirectory() as folder:
-        emulator = Emulator(
-            Path(folder) / "emulator.sqlite3",
-            {MALL_ID: SECRET_KEY},
-            {"url": "", "retry_seconds": 1.0, "max_retries": 0, "timeout": 1.0},
+    with temporary_emulator() as server:
+        emulator = server.emulator
+        client = EasyPayClient(
+            base_url=server.url, mall_id=TEST_MALL_ID, secret_key=TEST_SECRET_KEY
         )
-        server = EmulatorServer(emulator).start()
-        try:
-            client = EasyPayClient(base_url=server.url, mall_id=MALL_ID, secret_key=SECRET_KEY)
-            timings = []
-            for run in range(options.warmup + options.runs):
-                order_no = f"BENCH-{run:06d}"
-                registered = client.register(
-                    shop_order_no=order_no,
-                    amount=15000,
-                    goods_name="벤치마크 상품",
-                    return_url="http://127.0.0.1/payments/return/",
-                    device_type_code="pc",
-                )
-                authorization_id = parse_qs(urlsplit(registered.auth_page_url).query)[
-                    "authorizationId"
-                ][0]
-                post = emulator.authenticate(authorization_id, "approve")
-                started = time.perf_counter()
-                client.approve(
-                    shop_transaction_id=new_shop_transaction_id(),
-                    authorization_id=post.fields["authorizationId"],
-                    shop_order_no=order_no,
-                    approval_req_date=kst.today(),
-                    expected_amount=15000,
-                )
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                if run >= options.warmup:
-                    timings.append(elapsed_ms)
-        finally:
-            server.stop()
+        timings = []
+        for run in range(options.warmup + options.runs):
+            order_no = f"BENCH-{run:06d}"
+            registered = client.register(
+                shop_order_no=order_no,
+                amount=15000,
+                goods_name="벤치마크 상품",
+                return_url="http://127.0.0.1/payments/return/",
+                device_type_code="pc",
+            )
+            authorization_id = parse_qs(urlsplit(registered.auth_page_url).query)[
+                "authorizationId"
+            ][0]
+            post = emulator.authenticate(authorization_id, "approve")
+            started = time.perf_counter()
+            client.approve(
+                shop_transaction_id=new_shop_transaction_id(),
+                authorization_id=post.fields["authorizationId"],
+                shop_order_no=order_no,
+                approval_req_date=kst.today(),
+                expected_amount=15000,
+            )
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if run >= options.warmup:
+                timings.append(elapsed_ms)
 
     timings.sort()
     print(

@@ -19,8 +19,14 @@ from . import codes, shapes, validation
 from .notis import Notifier
 from .store import Store, get_config, set_config
 
+# The shared KICC test mall and its key (easypay-api.md §12): what the emulator signs with
+# unless settings name other malls, and what tests, benchmarks and drivers pay with.
+TEST_MALL_ID = "T0000000"
+TEST_SECRET_KEY = "easypay!KICCTEST"  # noqa: S105
+TEST_MALLS = {TEST_MALL_ID: TEST_SECRET_KEY}
+
 DEFAULTS = {
-    "MALLS": {"T0000000": "easypay!KICCTEST"},  # the shared KICC test mall (§12)
+    "MALLS": TEST_MALLS,
     "NOTI_URL": "",
     "NOTI_RETRY_SECONDS": 180.0,  # §8.1: every 3 minutes
     "NOTI_MAX_RETRIES": 10,  # §8.1: up to 10 retries

@@ -8,12 +8,15 @@ root_urls (request.urlconf) and carries the Emulator instance, and a response fl
 
 import contextlib
 import socket
+import tempfile
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers import basehttp
 
-from .engine import Emulator
+from .engine import TEST_MALLS, Emulator
 from .views import DROP
 
 URLCONF = "easypay.emulator.root_urls"
@@ -92,3 +95,29 @@ class EmulatorServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextlib.contextmanager
+def temporary_emulator(
+    *, retry_seconds: float = 1.0, max_retries: int = 0, timeout: float = 1.0
+) -> Iterator[EmulatorServer]:
+    """A throw-away emulator for the shared test mall, served on a free local port: its own
+    SQLite file in a temporary folder, gone afterwards. For the test fixture, benchmarks and
+    scripts; `server.emulator` is the in-process control, `server.url` the API base URL."""
+    with tempfile.TemporaryDirectory(prefix="easypay-emulator-") as folder:
+        emulator = Emulator(
+            Path(folder) / "emulator.sqlite3",
+            TEST_MALLS,
+            {
+                "url": "",
+                "retry_seconds": retry_seconds,
+                "max_retries": max_retries,
+                "timeout": timeout,
+            },
+        )
+        server = EmulatorServer(emulator).start()
+        try:
+            yield server
+        finally:
+            emulator.reset()  # stops pending noti retries
+            server.stop()
