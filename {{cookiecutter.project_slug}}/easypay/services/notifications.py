@@ -263,23 +263,7 @@ def _external_cancel(record, payment, data):
         raise _Outcome(N.IGNORED, f"취소 금액이 맞지 않음 (잔액 {remaining}): 확인 필요")
 
     def apply():
-        left = remaining - amount
-        cancellation = Cancellation.objects.create(
-            payment=payment,
-            revise_type_code=FULL_CANCEL
-            if left == 0
-            else PARTIAL_CODE_BY_METHOD.get(payment.pay_method_type_code, "32"),
-            amount=amount,
-            remaining_before=remaining,
-            remaining_after=left,
-            reason="KICC 노티 20",
-            origin=Cancellation.Origin.PG,
-            notification=record,
-            status=Cancellation.Status.DONE,
-            cancel_pg_cno=record.cancel_pg_cno,
-            finished_at=timezone.now(),
-        )
-        apply_cancellation(cancellation)
+        apply_cancellation(_record_kicc_cancel(record, payment, amount, remaining))
 
     return apply
 
@@ -299,21 +283,30 @@ def _console_void(record, payment, amount):
         raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 취소 노티: 확인 필요")
 
     def apply():
-        Cancellation.objects.create(
-            payment=payment,
-            revise_type_code=FULL_CANCEL,
-            amount=amount,
-            remaining_before=amount,
-            remaining_after=0,
-            reason="KICC 노티 20",
-            origin=Cancellation.Origin.PG,
-            notification=record,
-            status=Cancellation.Status.DONE,
-            cancel_pg_cno=record.cancel_pg_cno,
-            finished_at=timezone.now(),
-        )
+        _record_kicc_cancel(record, payment, amount, remaining=amount)
 
     return apply
+
+
+def _record_kicc_cancel(record, payment, amount, remaining):
+    """A cancel KICC reports in a 노티 20 (made in its console): a done Cancellation of
+    `amount` out of `remaining`, full (40) when nothing is left, else the method's partial code."""
+    left = remaining - amount
+    return Cancellation.objects.create(
+        payment=payment,
+        revise_type_code=FULL_CANCEL
+        if left == 0
+        else PARTIAL_CODE_BY_METHOD.get(payment.pay_method_type_code, "32"),
+        amount=amount,
+        remaining_before=remaining,
+        remaining_after=left,
+        reason="KICC 노티 20",
+        origin=Cancellation.Origin.PG,
+        notification=record,
+        status=Cancellation.Status.DONE,
+        cancel_pg_cno=record.cancel_pg_cno,
+        finished_at=timezone.now(),
+    )
 
 
 def _deposit(record, payment, data):
