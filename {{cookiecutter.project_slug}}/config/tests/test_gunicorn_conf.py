@@ -1,0 +1,64 @@
+"""gunicorn.conf.py: its defaults are what the README says, and the environment overrides them."""
+
+import multiprocessing
+import runpy
+from pathlib import Path
+
+from django.conf import settings
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+GUNICORN_VARIABLES = (
+    "GUNICORN_BIND",
+    "WEB_CONCURRENCY",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_MAX_REQUESTS",
+    "GUNICORN_MAX_REQUESTS_JITTER",
+    "GUNICORN_FORWARDED_ALLOW_IPS",
+)
+
+
+def load_conf(monkeypatch, **env) -> dict:
+    for name in GUNICORN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONF))
+
+
+def test_the_defaults_are_the_documented_ones(monkeypatch):
+    conf = load_conf(monkeypatch)
+
+    assert conf["wsgi_app"] == "config.wsgi:application"
+    assert conf["bind"] == "0.0.0.0:8000"
+    assert conf["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
+    assert conf["accesslog"] == "-"
+
+
+def test_a_worker_outlives_the_longest_easypay_call(monkeypatch):
+    # gunicorn must never kill a worker still waiting for KICC's answer about money (§11.4).
+    conf = load_conf(monkeypatch)
+
+    longest_call = settings.EASYPAY_TIMEOUTS["connect"] + max(
+        settings.EASYPAY_TIMEOUTS["approve"], settings.EASYPAY_TIMEOUTS["revise"]
+    )
+    assert conf["timeout"] > longest_call
+    assert conf["graceful_timeout"] >= conf["timeout"]
+
+
+def test_the_environment_overrides_every_setting(monkeypatch):
+    conf = load_conf(
+        monkeypatch,
+        GUNICORN_BIND="127.0.0.1:9000",
+        WEB_CONCURRENCY="2",
+        GUNICORN_TIMEOUT="90",
+        GUNICORN_MAX_REQUESTS="50",
+        GUNICORN_MAX_REQUESTS_JITTER="5",
+        GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.1",
+    )
+
+    assert conf["bind"] == "127.0.0.1:9000"
+    assert conf["workers"] == 2
+    assert conf["timeout"] == 90
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == (50, 5)
+    assert conf["forwarded_allow_ips"] == "10.0.0.1"
