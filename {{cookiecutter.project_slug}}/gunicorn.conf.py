@@ -10,9 +10,11 @@ wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # WEB_CONCURRENCY is the variable PaaS hosts set; default: two workers per core, plus one.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Above the EasyPay client's 30 s approve/revise timeout (easypay-api.md §11.4), so gunicorn
-# never kills a worker that is still waiting for KICC's answer about money.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Above the longest chain of EasyPay calls one request makes (approve, then a void: up to
+# 2 × 46.6 s with the default timeouts), so gunicorn never kills a worker waiting for KICC's
+# answer about money. The settings read the same variable: a request starts no call that
+# could outlast it (EASYPAY_REQUEST_BUDGET, 15 s less).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = timeout
 # Recycle workers now and then (a slow leak cannot grow forever); jitter spreads restarts.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from . import admin_views, display, states, totals
 from .exports import csv_response
 from .models import AdminAuditLog, Cancellation, Notification, PgCall
+from .services import manual
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
@@ -53,8 +54,38 @@ class PgCallAdmin(ReadOnlyRecordAdmin):
     date_hierarchy = "created_at"
 
 
+class SettledByHandMixin:
+    """A "settle by hand" page for the records KICC can no longer be asked about: the URL,
+    and a link in the list and on the record's page while it can be used."""
+
+    settle_view = None  # an admin_views function (model_admin, request, object_id)
+
+    def get_urls(self):
+        opts = self.opts
+        view = self.admin_site.admin_view(partial(type(self).settle_view, self))
+        return [
+            path(
+                "<path:object_id>/settle/",
+                update_wrapper(view, type(self).settle_view),
+                name=f"{opts.app_label}_{opts.model_name}_settle",
+            ),
+            *super().get_urls(),
+        ]
+
+    def can_settle(self, record) -> bool:
+        raise NotImplementedError
+
+    @admin.display(description=_("직접 확인"))
+    def settle_link(self, record):
+        if not self.can_settle(record):
+            return "-"
+        opts = self.opts
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_settle", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, _("KICC 관리자 화면과 대조해 처리"))
+
+
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyRecordAdmin):
+class NotificationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
     list_display = (
         "received_at",
         "noti_type",
@@ -64,14 +95,25 @@ class NotificationAdmin(ReadOnlyRecordAdmin):
         "payment",
         "status",
         "remote_addr",
+        "settle_link",
     )
     list_filter = ("noti_type", "status")
     search_fields = ("pg_cno", "cancel_pg_cno", "shop_order_no")
     date_hierarchy = "received_at"
+    exclude = ("raw_body",)
+    readonly_fields = ("body_text", "settle_link")
+    settle_view = admin_views.settle_notification_view
+
+    def can_settle(self, record) -> bool:
+        return record.status == Notification.Status.HELD and record.payment_id is not None
+
+    @admin.display(description=_("원문"))
+    def body_text(self, record):
+        return format_html("<pre>{}</pre>", record.body_text)
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(ReadOnlyRecordAdmin):
+class CancellationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
     list_display = (
         "created_at",
         "payment",
@@ -83,11 +125,17 @@ class CancellationAdmin(ReadOnlyRecordAdmin):
         "origin",
         "requested_by",
         "cancel_pg_cno",
+        "settle_link",
     )
     list_filter = ("status", "revise_type_code", "origin")
-    list_select_related = ("payment", "requested_by")
+    list_select_related = ("payment", "requested_by", "pg_call")
     search_fields = ("payment__shop_order_no", "payment__pg_cno", "cancel_pg_cno")
     date_hierarchy = "created_at"
+    readonly_fields = ("settle_link",)
+    settle_view = admin_views.settle_cancellation_view
+
+    def can_settle(self, record) -> bool:
+        return manual.can_settle_by_hand(record)
 
 
 @admin.register(AdminAuditLog)
@@ -224,7 +272,7 @@ class PaymentAdminMixin:
 
     @admin.display(description=_("잔액"))
     def remaining_krw(self, payment):
-        return display.krw(payment.remaining_amount)
+        return display.krw(payment.balance)
 
     @admin.display(description=_("결제수단"), ordering="pay_method_type_code")
     def pay_method(self, payment):
@@ -443,7 +491,7 @@ class PaymentAdminMixin:
             (_("상품명"), lambda p: p.goods_name),
             (_("결제 금액"), lambda p: p.amount),
             (_("취소 금액"), lambda p: p.cancelled_amount),
-            (_("잔액"), lambda p: p.remaining_amount),
+            (_("잔액"), lambda p: p.balance),
             (_("결제수단"), lambda p: display.pay_method_label(p.pay_method_type_code)),
             (_("PG 거래번호"), lambda p: p.pg_cno),
             (_("승인번호"), lambda p: p.approval_no),

@@ -71,3 +71,77 @@ class CancelPaymentForm(forms.Form):
     @property
     def is_full(self) -> bool:
         return self.cleaned_data["amount"] == self.payment.remaining_amount
+
+
+class SettleCancellationForm(forms.Form):
+    """What KICC's merchant console shows for a cancel whose outcome the shop never learned."""
+
+    DONE, NOT_DONE = "done", "not_done"
+    outcome = forms.ChoiceField(
+        label=_("KICC 관리자 화면의 결과"),
+        choices=[
+            (DONE, _("취소됨: KICC 관리자 화면에 이 취소가 있습니다")),
+            (NOT_DONE, _("취소되지 않음: KICC 관리자 화면에 이 취소가 없습니다")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    cancel_pg_cno = forms.CharField(
+        label=_("취소 거래번호"),
+        required=False,
+        max_length=20,
+        help_text=_("취소됨일 때: KICC 관리자 화면에 보이는 취소 거래번호 (숫자 20자리)."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
+        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        number = (cleaned.get("cancel_pg_cno") or "").strip()
+        if cleaned.get("outcome") == self.DONE and not (len(number) == 20 and number.isdigit()):
+            self.add_error(
+                "cancel_pg_cno", _("취소 거래번호는 KICC 관리자 화면의 숫자 20자리입니다.")
+            )
+        cleaned["cancel_pg_cno"] = number
+        return cleaned
+
+
+class SettleNotificationForm(forms.Form):
+    """Apply a held 노티 with the figures KICC's console shows, or dismiss it."""
+
+    APPLY, DISMISS = "apply", "dismiss"
+    action = forms.ChoiceField(
+        label=_("처리"),
+        choices=[
+            (APPLY, _("반영: KICC 관리자 화면에 같은 거래가 있습니다")),
+            (DISMISS, _("무시: KICC 관리자 화면에 이런 거래가 없습니다")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    amount = forms.IntegerField(
+        label=_("금액 (원)"),
+        required=False,
+        min_value=1,
+        help_text=_("반영할 때: KICC 관리자 화면에 보이는 취소 또는 입금 금액."),
+    )
+    cancel_pg_cno = forms.CharField(
+        label=_("취소 거래번호"),
+        required=False,
+        max_length=20,
+        help_text=_("취소 노티를 반영할 때: KICC 관리자 화면의 취소 거래번호."),
+    )
+    note = forms.CharField(label=_("메모"), required=False, max_length=200)
+    confirmed = forms.BooleanField(
+        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
+        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 처리하세요.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.APPLY and not cleaned.get("amount"):
+            self.add_error("amount", _("반영하려면 KICC 관리자 화면의 금액을 입력하세요."))
+        if cleaned.get("action") == self.DISMISS and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("무시하는 이유를 적어 주세요 (관리 기록에 남습니다)."))
+        cleaned["cancel_pg_cno"] = (cleaned.get("cancel_pg_cno") or "").strip()
+        return cleaned

@@ -8,6 +8,7 @@ they claim the cancel, these views add the outcome (or the refusal, which never 
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,9 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import services, states
-from .admin_forms import CancelPaymentForm
+from .admin_forms import CancelPaymentForm, SettleCancellationForm, SettleNotificationForm
 from .display import krw
-from .models import AdminAuditLog, Cancellation
+from .models import AdminAuditLog, Cancellation, Notification
+from .services import conf, manual, sources
+from .views import within_request_budget
 
 
 def audit(request, action: str, payment=None, **detail) -> AdminAuditLog:
@@ -28,7 +31,7 @@ def audit(request, action: str, payment=None, **detail) -> AdminAuditLog:
         action=action,
         payment=payment,
         detail=detail,
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        remote_addr=sources.client_ip(request.META),
     )
 
 
@@ -48,6 +51,7 @@ def _get_payment(model_admin, request, object_id):
     return payment
 
 
+@within_request_budget
 def cancel_view(model_admin, request, object_id):
     """GET: the confirmation page (amount, reason). POST: validate, then cancel through the
     services. Needs the cancel permission (payments.cancel_payment)."""
@@ -55,6 +59,8 @@ def cancel_view(model_admin, request, object_id):
     if not model_admin.has_cancel_permission(request):
         raise PermissionDenied
     payment = _get_payment(model_admin, request, object_id)
+    if not model_admin.has_view_permission(request, payment):
+        raise PermissionDenied  # cancelling what one may not even look at: no
     if not states.can_be_cancelled(payment.status):
         messages.error(
             request,
@@ -73,7 +79,7 @@ def cancel_view(model_admin, request, object_id):
                 amount=amount,
                 reason=reason,
                 actor=request.user,
-                client_ip=request.META.get("REMOTE_ADDR") or None,
+                client_ip=sources.client_ip(request.META),
             )
         except services.CancelRefused as refused:
             audit(request, "cancel_refused", payment, amount=amount, message=str(refused.message))
@@ -130,27 +136,155 @@ def _report_cancellation(request, payment, cancellation) -> None:
 def reconcile_payments(model_admin, request, payments) -> None:
     """Ask the PG about each payment (retrieveTransaction, §7) and apply what it says."""
 
-    for payment in payments:
-        before = payment.status
-        try:
-            payment = services.reconcile(payment)
-        except services.PaymentError as error:
-            audit(request, "reconcile_failed", payment, message=str(error.message))
-            messages.error(request, f"{payment}: {error.message}")
-            continue
-        audit(request, "reconcile", payment, before=before, after=payment.status)
-        messages.info(
-            request,
-            _("%(payment)s: %(status)s")
-            % {"payment": payment, "status": payment.get_status_display()},
-        )
+    with conf.request_deadline():
+        for payment in payments:
+            _reconcile_one(request, payment)
+
+
+def _reconcile_one(request, payment) -> None:
+    before = payment.status
+    try:
+        payment = services.reconcile(payment)
+    except services.PaymentError as error:
+        audit(request, "reconcile_failed", payment, message=str(error.message))
+        messages.error(request, f"{payment}: {error.message}")
+        return
+    audit(request, "reconcile", payment, before=before, after=payment.status)
+    messages.info(
+        request,
+        _("%(payment)s: %(status)s") % {"payment": payment, "status": payment.get_status_display()},
+    )
 
 
 def reconcile_view(model_admin, request, object_id):
     if request.method != "POST":  # it calls the PG: never on a GET (a link, a prefetch)
         return HttpResponseNotAllowed(["POST"])
-    if not model_admin.has_reconcile_permission(request):
-        raise PermissionDenied
     payment = _get_payment(model_admin, request, object_id)
+    if not model_admin.has_reconcile_permission(request, payment):
+        raise PermissionDenied
     reconcile_payments(model_admin, request, [payment])
     return HttpResponseRedirect(change_url(model_admin, payment))
+
+
+# ------------------------------------------------------------------------------
+# Settling by hand what KICC can no longer be asked about (docs/operating.md)
+# ------------------------------------------------------------------------------
+def may_settle_by_hand(request, payment) -> bool:
+    """The shop's cancel permission and the right to see the payment, as for a cancel."""
+    opts = payment._meta
+    return request.user.has_perm(
+        f"{opts.app_label}.{get_permission_codename('cancel', opts)}"
+    ) and request.user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}")
+
+
+def settle_cancellation_view(model_admin, request, object_id):
+    """A cancel left unknown past KICC's status window: done or not, as KICC's console says."""
+    cancellation = model_admin.get_object(request, unquote(object_id))
+    if cancellation is None:
+        raise Http404(_("취소 기록을 찾을 수 없습니다."))
+    if not may_settle_by_hand(request, cancellation.payment):
+        raise PermissionDenied
+    back = _record_url(model_admin, cancellation)
+    if not manual.can_settle_by_hand(cancellation):
+        messages.error(
+            request,
+            _("결과를 모르는 취소 중 KICC에 더 조회할 수 없는 것만 직접 확정할 수 있습니다."),
+        )
+        return HttpResponseRedirect(back)
+    form = SettleCancellationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        done = form.cleaned_data["outcome"] == SettleCancellationForm.DONE
+        try:
+            manual.settle_cancellation(
+                cancellation,
+                done=done,
+                cancel_pg_cno=form.cleaned_data["cancel_pg_cno"],
+                actor=request.user,
+                client_ip=sources.client_ip(request.META),
+            )
+        except manual.SettleRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("취소 결과를 확정했습니다."))
+            return HttpResponseRedirect(back)
+    return _settle_page(
+        model_admin,
+        request,
+        cancellation,
+        form,
+        title=_("취소 결과 확정"),
+        payment=cancellation.payment,
+        back=back,
+    )
+
+
+def settle_notification_view(model_admin, request, object_id):
+    """A held 노티: applied with the figures of KICC's console, or dismissed."""
+    record = model_admin.get_object(request, unquote(object_id))
+    if record is None:
+        raise Http404(_("노티를 찾을 수 없습니다."))
+    if record.payment is None or not may_settle_by_hand(request, record.payment):
+        raise PermissionDenied
+    back = _record_url(model_admin, record)
+    if record.status != Notification.Status.HELD:
+        messages.error(request, _("확인이 필요한 노티만 반영하거나 무시할 수 있습니다."))
+        return HttpResponseRedirect(back)
+    form = SettleNotificationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client_ip = sources.client_ip(request.META)
+        try:
+            if data["action"] == SettleNotificationForm.APPLY:
+                manual.apply_notification(
+                    record,
+                    cancel_pg_cno=data["cancel_pg_cno"],
+                    amount=data["amount"],
+                    actor=request.user,
+                    client_ip=client_ip,
+                )
+            else:
+                manual.dismiss_notification(
+                    record, note=data["note"], actor=request.user, client_ip=client_ip
+                )
+        except manual.SettleRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("노티를 처리했습니다."))
+            return HttpResponseRedirect(back)
+    return _settle_page(
+        model_admin,
+        request,
+        record,
+        form,
+        title=_("노티 확인"),
+        payment=record.payment,
+        back=back,
+        body=record.body_text,
+    )
+
+
+def _record_url(model_admin, record) -> str:
+    opts = model_admin.model._meta
+    return reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_change",
+        args=[record.pk],
+        current_app=model_admin.admin_site.name,
+    )
+
+
+def _settle_page(model_admin, request, record, form, *, title, payment, back, body=None):
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": str(record),
+        "opts": opts,
+        "app_label": opts.app_label,
+        "record": record,
+        "payment": payment,
+        "form": form,
+        "back_url": back,
+        "body": body,
+        "has_view_permission": model_admin.has_view_permission(request, record),
+    }
+    return TemplateResponse(request, "admin/easypay/settle_by_hand.html", context)

@@ -5,11 +5,12 @@ With DEBUG off (production, but also tests and local end-to-end runs):
 - EASYPAY_API_URL must be one of KICC's two hosts (§2). An emulator is recognised by not being
   one of them — never by guessing from the URL's text. Tests and end-to-end runs that use the
   emulator with DEBUG off say so explicitly with EASYPAY_ALLOW_LOCAL_API_URL = True.
-Always: EASYPAY_TIMEOUTS must name known calls with positive seconds.
+Always: EASYPAY_TIMEOUTS must name known calls with positive seconds, and a web request's
+budget (EASYPAY_REQUEST_BUDGET) should fit the return's longest chain of calls.
 """
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 from easypay.client import merge_timeouts
 
@@ -79,4 +80,22 @@ def _check_timeouts():
                 id="easypay.E004",
             )
         ]
-    return []
+    return _check_request_budget()
+
+
+def _check_request_budget():
+    from easypay.services import conf  # services import models: not at app-loading time
+
+    budget, chain = conf.request_budget(), conf.longest_return()
+    if budget >= chain:
+        return []
+    return [
+        Warning(
+            f"EASYPAY_REQUEST_BUDGET ({budget.total_seconds():.0f} s) is shorter than the "
+            f"window's return can take ({chain.total_seconds():.0f} s: approve, then the void of "
+            "an approval the shop cannot keep).",
+            hint="Such a void would be left to easypay_reconcile instead of being sent at once. "
+            "Raise GUNICORN_TIMEOUT (the budget follows it), or lower EASYPAY_TIMEOUTS.",
+            id="easypay.W001",
+        )
+    ]

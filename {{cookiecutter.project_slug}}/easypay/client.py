@@ -16,11 +16,13 @@ the caller recovers with retrieve() and the original key instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -109,6 +111,33 @@ def get_client() -> EasyPayClient:
     )
 
 
+def longest_call(
+    timeouts: Mapping[str, float], endpoint: str, *, attempts: int = 3, pause: float = 0.2
+) -> float:
+    """Seconds a call can take at worst: every connect attempt timing out but the last, the
+    pauses between them (0.2 s, 0.4 s, …), then the whole wait for the answer."""
+    pauses = sum(pause * n for n in range(1, attempts))
+    return attempts * timeouts["connect"] + pauses + timeouts[endpoint]
+
+
+# A web request's deadline (time.monotonic), set by deadline(): no call starts that could
+# outlast it. None outside a web request (reconcile, tasks, the shell): no deadline.
+_deadline: ContextVar[float | None] = ContextVar("easypay_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None):
+    """Inside this block, a call that could take longer than the time left is not sent: it
+    fails as RequestNotSent, before anything leaves. A web server kills a worker that takes
+    too long (gunicorn's timeout); a call cut off there — a void between KICC's answer and
+    the database — is worse than one never started, whose work reconcile picks up."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 def merge_timeouts(overrides: Mapping[str, float] | None) -> dict[str, float]:
     timeouts = dict(DEFAULT_TIMEOUTS)
     for name, seconds in (overrides or {}).items():
@@ -164,6 +193,11 @@ class EasyPayClient:
 
     def __repr__(self) -> str:  # never the secret
         return f"EasyPayClient(base_url={self.base_url!r}, mall_id={self.mall_id!r})"
+
+    def longest_call(self, endpoint: str) -> float:
+        return longest_call(
+            self.timeouts, endpoint, attempts=self.connect_attempts, pause=self.connect_retry_pause
+        )
 
     # --------------------------------------------------------------------------
     # The four calls
@@ -401,6 +435,15 @@ class EasyPayClient:
             request_body=body,
             started=time.monotonic(),
         )
+        limit = _deadline.get()
+        if limit is not None and time.monotonic() + self.longest_call(endpoint) > limit:
+            raise self._failed(
+                RequestNotSent,
+                exchange,
+                f"not sent: {endpoint} can take {self.longest_call(endpoint):.0f} s and only "
+                f"{max(limit - time.monotonic(), 0):.0f} s are left of this request's budget "
+                "(EASYPAY_REQUEST_BUDGET)",
+            )
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         timeout = (self.timeouts["connect"], self.timeouts[endpoint])
         session = self._session or _new_session()

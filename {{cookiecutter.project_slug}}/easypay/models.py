@@ -12,6 +12,7 @@ names its model in settings and marks it ``swappable = "EASYPAY_PAYMENT_MODEL"``
 migrations below say ``settings.EASYPAY_PAYMENT_MODEL`` rather than "payments.payment".
 """
 
+import json
 import secrets
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import kst
+from . import fields, kst
 from .states import PaymentStatus
 
 # §2 "Forbidden characters": an order number is [A-Za-z0-9_-], at most 40 characters.
@@ -100,10 +101,10 @@ class AbstractPayment(models.Model):
     Status = PaymentStatus
 
     # --- identity ---
-    public_token = models.CharField(
+    public_token = fields.CharField(
         _("공개 토큰"), max_length=64, unique=True, default=new_public_token, editable=False
     )
-    shop_order_no = models.CharField(
+    shop_order_no = fields.CharField(
         _("주문번호"),
         max_length=40,
         unique=True,
@@ -117,38 +118,38 @@ class AbstractPayment(models.Model):
         _("결제 금액"), help_text=_("원 단위. 브라우저가 아니라 서버가 정한 금액")
     )
     cancelled_amount = models.PositiveBigIntegerField(_("취소 금액"), default=0)
-    status = models.CharField(
+    status = fields.CharField(
         _("상태"),
         max_length=20,
         choices=PaymentStatus.choices,
         default=PaymentStatus.PENDING,
         db_index=True,
     )
-    goods_name = models.CharField(_("상품명"), max_length=50)  # orderInfo.goodsName (§3.1)
+    goods_name = fields.CharField(_("상품명"), max_length=50)  # orderInfo.goodsName (§3.1)
 
     # --- what KICC told us (§3.2, §4, §5.2) ---
     auth_page_url = models.URLField(_("결제창 주소"), max_length=500, blank=True)
-    authorization_id = models.CharField(_("인증 거래번호"), max_length=60, blank=True)
-    pg_cno = models.CharField(
+    authorization_id = fields.CharField(_("인증 거래번호"), max_length=60, blank=True)
+    pg_cno = fields.CharField(
         _("PG 거래번호"), max_length=20, blank=True, help_text=_("취소·환불에 필요한 KICC 거래번호")
     )
-    pay_method_type_code = models.CharField(_("결제수단 코드"), max_length=2, blank=True)
-    approval_no = models.CharField(_("승인번호"), max_length=100, blank=True)
-    card_no_masked = models.CharField(_("카드번호 (마스킹)"), max_length=40, blank=True)
-    card_issuer_name = models.CharField(_("카드 발급사"), max_length=50, blank=True)
-    failure_code = models.CharField(_("실패 코드"), max_length=40, blank=True)
-    failure_message = models.TextField(_("실패 사유"), blank=True)
+    pay_method_type_code = fields.CharField(_("결제수단 코드"), max_length=2, blank=True)
+    approval_no = fields.CharField(_("승인번호"), max_length=100, blank=True)
+    card_no_masked = fields.CharField(_("카드번호 (마스킹)"), max_length=40, blank=True)
+    card_issuer_name = fields.CharField(_("카드 발급사"), max_length=50, blank=True)
+    failure_code = fields.CharField(_("실패 코드"), max_length=40, blank=True)
+    failure_message = fields.TextField(_("실패 사유"), blank=True)
 
     # --- virtual account, while awaiting_deposit (§5.2 virtualAccountInfo) ---
-    va_bank_code = models.CharField(_("입금 은행 코드"), max_length=3, blank=True)
-    va_bank_name = models.CharField(_("입금 은행"), max_length=20, blank=True)
-    va_account_no = models.CharField(_("가상계좌 번호"), max_length=40, blank=True)
-    va_depositor_name = models.CharField(_("예금주"), max_length=50, blank=True)
+    va_bank_code = fields.CharField(_("입금 은행 코드"), max_length=3, blank=True)
+    va_bank_name = fields.CharField(_("입금 은행"), max_length=20, blank=True)
+    va_account_no = fields.CharField(_("가상계좌 번호"), max_length=40, blank=True)
+    va_depositor_name = fields.CharField(_("예금주"), max_length=50, blank=True)
     va_expires_at = models.DateTimeField(_("입금 기한"), null=True, blank=True)
 
     # --- the buyer's request ---
     client_ip = models.GenericIPAddressField(_("접속 IP"), null=True, blank=True)
-    user_agent = models.TextField(_("브라우저 정보"), blank=True)
+    user_agent = fields.TextField(_("브라우저 정보"), blank=True)
 
     # --- when each state was reached ---
     created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True, db_index=True)
@@ -221,6 +222,16 @@ class AbstractPayment(models.Model):
         """What can still be cancelled (remainAmount in a revise request, §6.1)."""
         return self.amount - self.cancelled_amount
 
+    @property
+    def balance(self) -> int:
+        """What the buyer has paid and not been refunded: the amount less its cancels once the
+        money came (paid, partially cancelled), else 0 — nothing was received for a pending,
+        failed or unpaid virtual-account payment, and an unknown one is not counted until
+        reconcile says so."""
+        if self.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_CANCELLED):
+            return self.amount - self.cancelled_amount
+        return 0
+
 
 # ------------------------------------------------------------------------------
 # Records: what was sent to and received from KICC, stored before acting on it
@@ -254,11 +265,11 @@ class PgCall(models.Model):
         on_delete=models.PROTECT,
         related_name="pg_calls",
     )
-    kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices)
+    kind = fields.CharField(_("종류"), max_length=10, choices=Kind.choices)
     # §11 idempotency: KICC keeps a key per mall per KST day; keeping ours unique forever is
     # stricter and lets a key find its call. Empty for register (which sends none) and
     # retrieve (which re-sends the original call's key: see original_call).
-    shop_transaction_id = models.CharField(
+    shop_transaction_id = fields.CharField(
         _("거래 고유키"), max_length=60, blank=True, help_text=_("shopTransactionId")
     )
     request_date = models.DateField(
@@ -274,15 +285,15 @@ class PgCall(models.Model):
         blank=True,
         related_name="retrievals",
     )
-    request = models.JSONField(_("요청 (마스킹)"), default=dict, blank=True)
-    response = models.JSONField(_("응답 (마스킹)"), null=True, blank=True)
+    request = fields.JSONField(_("요청 (마스킹)"), default=dict, blank=True)
+    response = fields.JSONField(_("응답 (마스킹)"), null=True, blank=True)
     http_status = models.PositiveSmallIntegerField(_("HTTP 상태"), null=True, blank=True)
-    res_cd = models.CharField(_("응답 코드"), max_length=10, blank=True)
-    res_msg = models.TextField(_("응답 메시지"), blank=True)
-    outcome = models.CharField(
+    res_cd = fields.CharField(_("응답 코드"), max_length=10, blank=True)
+    res_msg = fields.TextField(_("응답 메시지"), blank=True)
+    outcome = fields.CharField(
         _("결과"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True
     )
-    error = models.TextField(_("오류"), blank=True)
+    error = fields.TextField(_("오류"), blank=True)
     latency_ms = models.PositiveIntegerField(_("응답 시간 (ms)"), null=True, blank=True)
     created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(_("완료 시각"), null=True, blank=True)
@@ -327,17 +338,23 @@ class Notification(models.Model):
         DUPLICATE = "duplicate", _("중복")
         IGNORED = "ignored", _("무시")
         FAILED = "failed", _("처리 실패")
+        # It would move money and KICC could not confirm it: kept for a person to apply (or
+        # dismiss) with the figures of KICC's merchant console, never applied on its own.
+        HELD = "held", _("확인 필요")
+        DISMISSED = "dismissed", _("확인 후 무시")  # a person found it nowhere in KICC's console
 
-    raw_body = models.TextField(_("원문"), blank=True)
-    headers = models.JSONField(_("헤더"), default=dict, blank=True)
+    # The bytes exactly as they arrived (up to 64 KiB), before any decoding: evidence that
+    # survives a body no text column could hold (a NUL byte, invalid UTF-8).
+    raw_body = models.BinaryField(_("원문"), blank=True, default=bytes)
+    headers = fields.JSONField(_("헤더"), default=dict, blank=True)
     remote_addr = models.GenericIPAddressField(_("보낸 IP"), null=True, blank=True)
     received_at = models.DateTimeField(_("수신 시각"), auto_now_add=True, db_index=True)
 
     # Parsed from the body; empty when it could not be parsed.
-    noti_type = models.CharField(_("노티 종류"), max_length=2, blank=True)
-    pg_cno = models.CharField(_("PG 거래번호"), max_length=20, blank=True, db_index=True)
-    cancel_pg_cno = models.CharField(_("취소 거래번호"), max_length=20, blank=True)
-    shop_order_no = models.CharField(_("주문번호"), max_length=40, blank=True, db_index=True)
+    noti_type = fields.CharField(_("노티 종류"), max_length=2, blank=True)
+    pg_cno = fields.CharField(_("PG 거래번호"), max_length=20, blank=True, db_index=True)
+    cancel_pg_cno = fields.CharField(_("취소 거래번호"), max_length=20, blank=True)
+    shop_order_no = fields.CharField(_("주문번호"), max_length=40, blank=True, db_index=True)
     payment = models.ForeignKey(
         settings.EASYPAY_PAYMENT_MODEL,
         verbose_name=_("결제"),
@@ -347,11 +364,11 @@ class Notification(models.Model):
         related_name="easypay_notifications",
     )
 
-    status = models.CharField(
+    status = fields.CharField(
         _("처리 상태"), max_length=10, choices=Status.choices, default=Status.RECEIVED
     )
     processed_at = models.DateTimeField(_("처리 시각"), null=True, blank=True)
-    error = models.TextField(_("오류"), blank=True)
+    error = fields.TextField(_("오류"), blank=True)
 
     class Meta:
         verbose_name = _("노티")
@@ -368,6 +385,26 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.noti_type or '?'} / {self.pg_cno or self.pk}"
+
+    def parsed_body(self) -> dict[str, str] | None:
+        """The JSON object that was sent, every value as text (§8.1 sends strings, even amounts)
+        with NUL made harmless; None when the body is not a JSON object."""
+        try:
+            data = json.loads(bytes(self.raw_body or b"").decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        return {
+            key: fields.without_nul(value if isinstance(value, str) else str(value))
+            for key, value in data.items()
+        }
+
+    @property
+    def body_text(self) -> str:
+        """The raw body as text for people: invalid UTF-8 and control characters made visible."""
+        text = bytes(self.raw_body or b"").decode("utf-8", errors="backslashreplace")
+        return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
 
 
 class Cancellation(models.Model):
@@ -391,9 +428,12 @@ class Cancellation(models.Model):
         FAILED = "failed", _("실패")
         UNKNOWN = "unknown", _("결과 모름")
 
+    IN_FLIGHT = (Status.REQUESTED, Status.UNKNOWN)
+
     class Origin(models.TextChoices):
         ADMIN = "admin", _("관리자")
         SYSTEM = "system", _("자동 취소")  # integrity rules 1 and 4: voiding a bad approval
+        SHOP = "shop", _("가맹점 코드")  # services.cancel() called by the shop's own code
         PG = "pg", _("PG 노티")  # cancelled outside the shop, reported by a 노티 20
 
     payment = models.ForeignKey(
@@ -402,12 +442,12 @@ class Cancellation(models.Model):
         on_delete=models.PROTECT,
         related_name="cancellations",
     )
-    revise_type_code = models.CharField(_("취소 유형"), max_length=2, choices=ReviseType.choices)
+    revise_type_code = fields.CharField(_("취소 유형"), max_length=2, choices=ReviseType.choices)
     amount = models.PositiveBigIntegerField(_("취소 금액"))
     remaining_before = models.PositiveBigIntegerField(_("취소 전 잔액"))
     remaining_after = models.PositiveBigIntegerField(_("취소 후 잔액"), null=True, blank=True)
-    reason = models.CharField(_("사유"), max_length=100, blank=True)  # reviseMessage (§6.1)
-    origin = models.CharField(_("요청 주체"), max_length=10, choices=Origin.choices)
+    reason = fields.CharField(_("사유"), max_length=100, blank=True)  # reviseMessage (§6.1)
+    origin = fields.CharField(_("요청 주체"), max_length=10, choices=Origin.choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("요청자"),
@@ -432,10 +472,13 @@ class Cancellation(models.Model):
         blank=True,
         related_name="cancellations",
     )
-    status = models.CharField(
+    status = fields.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
-    cancel_pg_cno = models.CharField(_("취소 거래번호"), max_length=20, blank=True)
+    # The KICC transaction this cancels (pgCno sent in the revise, oriPgCno in the answer):
+    # the payment's own approval, or for a void an approval the shop did not keep.
+    pg_cno = fields.CharField(_("원거래 번호"), max_length=20, blank=True)
+    cancel_pg_cno = fields.CharField(_("취소 거래번호"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(_("완료 시각"), null=True, blank=True)
 
@@ -455,6 +498,22 @@ class Cancellation(models.Model):
                 fields=["cancel_pg_cno"],
                 condition=~Q(cancel_pg_cno=""),
                 name="easypay_cancellation_unique_cancel_pg_cno",
+            ),
+            # One cancel in flight per KICC transaction, whoever asks (admin, void): each revise
+            # sends the exact remainAmount (docs/kicc-api.md §6.1), and two at once could not.
+            models.UniqueConstraint(
+                fields=["pg_cno"],
+                condition=Q(status__in=["requested", "unknown"]) & ~Q(pg_cno=""),
+                name="easypay_cancellation_one_in_flight_per_approval",
+            ),
+            # One void per approval: the return and a 노티 10 may both find an approval the
+            # shop cannot keep; only one of them may send the cancel (a second would be refused
+            # by KICC and look like money held). A refused void frees the slot for a retry.
+            models.UniqueConstraint(
+                fields=["pg_cno"],
+                condition=Q(origin="system", status__in=["requested", "unknown", "done"])
+                & ~Q(pg_cno=""),
+                name="easypay_cancellation_one_void_per_approval",
             ),
         ]
 
@@ -483,8 +542,8 @@ class AdminAuditLog(models.Model):
         related_name="+",
     )
     # Kept as text too, so the log still reads right after the account is deleted.
-    actor_repr = models.CharField(_("작업자 이름"), max_length=150, blank=True)
-    action = models.CharField(_("작업"), max_length=50)
+    actor_repr = fields.CharField(_("작업자 이름"), max_length=150, blank=True)
+    action = fields.CharField(_("작업"), max_length=50)
     payment = models.ForeignKey(
         settings.EASYPAY_PAYMENT_MODEL,
         verbose_name=_("결제"),
@@ -493,7 +552,7 @@ class AdminAuditLog(models.Model):
         blank=True,
         related_name="easypay_audit_logs",
     )
-    detail = models.JSONField(_("상세"), default=dict, blank=True)
+    detail = fields.JSONField(_("상세"), default=dict, blank=True)
     remote_addr = models.GenericIPAddressField(_("접속 IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("시각"), auto_now_add=True, db_index=True)
 

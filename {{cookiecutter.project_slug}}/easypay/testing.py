@@ -86,6 +86,14 @@ class EmulatorHandle:
     def advance_days(self, n) -> None:
         self._emulator.advance_days(n)
 
+    def set_retrieve_status(self, reading) -> None:
+        """ "current" (default) or "original": which status a status answer carries (§7)."""
+        self._emulator.set_retrieve_status(reading)
+
+    def console_cancel(self, shop_order_no, amount=None) -> dict:
+        """Cancel all (None) or part of an order in KICC's console: a 노티 20, no shop key."""
+        return self._emulator.console_cancel(shop_order_no, amount, self.mall_id)
+
 
 @pytest.fixture(scope="session")
 def easypay_emulator_server():

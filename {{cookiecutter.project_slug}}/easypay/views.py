@@ -6,6 +6,8 @@ the services check against KICC's signed approval (integrity rule 7), and 노티
 only from KICC's addresses and confirmed before they change anything.
 """
 
+import functools
+
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
@@ -14,7 +16,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from easypay import services
-from easypay.services import sources
+from easypay.services import conf, sources
+
+
+def within_request_budget(view):
+    """Run the view under the request's deadline for calls to KICC (EASYPAY_REQUEST_BUDGET)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with conf.request_deadline():
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 # Both views stay out of ATOMIC_REQUESTS even if a project turns it on: the services commit in
@@ -24,6 +37,7 @@ from easypay.services import sources
 @never_cache
 @require_http_methods(["GET", "POST"])
 @transaction.non_atomic_requests
+@within_request_budget
 def payment_return(request, token):
     """returnUrl: the window form-POSTs here (§4); GET is accepted too, for methods that
     redirect. Whatever happens, the buyer lands on the payment's own page."""
@@ -40,6 +54,7 @@ def payment_return(request, token):
 @csrf_exempt
 @require_POST
 @transaction.non_atomic_requests
+@within_request_budget
 def notification(request):
     """notiUrl: KICC's JSON 노티 (§8.1), answered with a JSON ack."""
     try:

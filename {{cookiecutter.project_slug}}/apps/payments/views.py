@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from easypay import services
+from easypay.views import within_request_budget
 
 from .checkout import start_checkout
 from .models import Payment, Product
@@ -38,6 +39,7 @@ def product_detail(request, pk):
 
 
 @require_POST
+@within_request_budget
 def checkout(request, pk):
     """Create the payment at the product's price and send the buyer to KICC's window.
 
@@ -58,12 +60,16 @@ def checkout(request, pk):
 
 
 def _payment_for(request, token) -> Payment:
-    """The buyer's own payment, or any payment for staff; 404 for everyone else, so a token
-    that is not yours looks exactly like one that does not exist."""
+    """The buyer's own payment, or any payment for staff who may view payments in the admin
+    (payments.view_payment); 404 for everyone else, so a token that is not yours looks
+    exactly like one that does not exist."""
     payments = Payment.objects.select_related("product", "user")
-    if not request.user.is_staff:
+    if not (request.user.is_staff and request.user.has_perm(VIEW_ANY_PAYMENT)):
         payments = payments.filter(user=request.user)
     return get_object_or_404(payments, public_token=token)
+
+
+VIEW_ANY_PAYMENT = f"{Payment._meta.app_label}.view_{Payment._meta.model_name}"
 
 
 @login_required

@@ -136,6 +136,12 @@ EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
 # Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
 # "connect" is the only step the client retries (the request had not left yet).
 EASYPAY_TIMEOUTS = {"connect": 5, "register": 10, "approve": 30, "revise": 30, "retrieve": 10}
+# How long one web request may keep calling KICC: a call that could outlast it is not started
+# and reconcile does its work instead, because gunicorn kills a worker at GUNICORN_TIMEOUT
+# (gunicorn.conf.py reads the same variable) and a void cut off mid-call is worse than one
+# left for later. 105 s of the default 120 fit the return's worst chain: approve, then void
+# (2 × 46.6 s; easypay.W001 warns when they no longer fit).
+EASYPAY_REQUEST_BUDGET = timedelta(seconds=env.int("GUNICORN_TIMEOUT", default=120) - 15)
 # With DEBUG off, EASYPAY_API_URL must be one of KICC's hosts unless this says otherwise
 # (easypay/checks.py): only settings that run the emulator on purpose set it to True.
 EASYPAY_ALLOW_LOCAL_API_URL = False
@@ -175,6 +181,10 @@ EASYPAY_EMULATOR = {
     "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (easypay-api.md §8.1)
     "NOTI_MAX_RETRIES": 10,
     "NOTI_TIMEOUT_SECONDS": 10,
+    # Whether a status answer (retrieveTransaction) carries the transaction's status now
+    # ("current") or the one the original answer had ("original"): KICC's contract leaves it
+    # open (docs/kicc-api.md §7), and the shop must be right under both.
+    "RETRIEVE_STATUS": "current",
 }
 {%- if cookiecutter.use_telegram %}
 

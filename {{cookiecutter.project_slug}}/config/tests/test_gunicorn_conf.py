@@ -1,10 +1,13 @@
 """gunicorn.conf.py: its defaults are what the README says, and the environment overrides them."""
 
 import multiprocessing
+import os
 import runpy
 from pathlib import Path
 
 from django.conf import settings
+
+from easypay.services import conf as services_conf
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 GUNICORN_VARIABLES = (
@@ -35,15 +38,23 @@ def test_the_defaults_are_the_documented_ones(monkeypatch):
     assert conf["accesslog"] == "-"
 
 
-def test_a_worker_outlives_the_longest_easypay_call(monkeypatch):
-    # gunicorn must never kill a worker still waiting for KICC's answer about money (§11.4).
+def test_a_worker_outlives_the_longest_chain_of_easypay_calls_a_request_makes(monkeypatch):
+    # gunicorn must never kill a worker still waiting for KICC's answer about money: the
+    # window's return approves, then may void (docs/payment-lifecycle.md, rules 1 and 4).
     conf = load_conf(monkeypatch)
 
-    longest_call = settings.EASYPAY_TIMEOUTS["connect"] + max(
-        settings.EASYPAY_TIMEOUTS["approve"], settings.EASYPAY_TIMEOUTS["revise"]
-    )
-    assert conf["timeout"] > longest_call
+    longest_return = services_conf.longest_return().total_seconds()
+    budget = services_conf.request_budget().total_seconds()
+    assert longest_return <= budget < conf["timeout"]
     assert conf["graceful_timeout"] >= conf["timeout"]
+
+
+def test_the_request_budget_follows_the_gunicorn_timeout():
+    # base.py reads GUNICORN_TIMEOUT too: the two cannot drift apart.
+    assert (
+        settings.EASYPAY_REQUEST_BUDGET.total_seconds()
+        == int(os.environ.get("GUNICORN_TIMEOUT", "120")) - 15
+    )
 
 
 def test_the_environment_overrides_every_setting(monkeypatch):

@@ -31,7 +31,11 @@ DEFAULTS = {
     "NOTI_RETRY_SECONDS": 180.0,  # §8.1: every 3 minutes
     "NOTI_MAX_RETRIES": 10,  # §8.1: up to 10 retries
     "NOTI_TIMEOUT_SECONDS": 10.0,
+    # §7 leaves open whether a status answer carries the status now or the original answer's:
+    # "current" (the checklist's reading, docs/kicc-api.md §16.5) or "original".
+    "RETRIEVE_STATUS": "current",
 }
+RETRIEVE_STATUS_READINGS = ("current", "original")
 
 
 class Refused(Exception):
@@ -62,10 +66,13 @@ def emulator_settings() -> dict:
 
 
 class Emulator:
-    def __init__(self, database, malls: dict[str, str], noti_defaults: dict):
+    def __init__(
+        self, database, malls: dict[str, str], noti_defaults: dict, retrieve_status="current"
+    ):
         self.store = Store(database)
         self.malls = dict(malls)
         self.noti_defaults = noti_defaults
+        self.default_retrieve_status = _reading(retrieve_status)
         self.notifier = Notifier(self.store)
 
     @classmethod
@@ -80,6 +87,7 @@ class Emulator:
                 "max_retries": int(conf["NOTI_MAX_RETRIES"]),
                 "timeout": float(conf["NOTI_TIMEOUT_SECONDS"]),
             },
+            conf["RETRIEVE_STATUS"],
         )
 
     # --- clock ---------------------------------------------------------------------------
@@ -466,9 +474,42 @@ class Emulator:
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
         stored.pop("msgAuthValue", None)  # §7: no signature on status answers
-        stored["statusCode"] = txn["status_code"]
-        stored["statusMessage"] = codes.STATUS_MESSAGES[txn["status_code"]]
+        if self.retrieve_status() == "current":
+            stored["statusCode"] = txn["status_code"]
+            stored["statusMessage"] = codes.STATUS_MESSAGES[txn["status_code"]]
         return stored
+
+    def retrieve_status(self) -> str:
+        """Which reading of §7 the status answers follow now: "current" or "original"."""
+        with self.store.read() as db:
+            return get_config(db, "retrieve_status", self.default_retrieve_status)
+
+    def set_retrieve_status(self, reading: str) -> None:
+        with self.store.write() as db:
+            set_config(db, "retrieve_status", _reading(reading))
+
+    # --- operator action: a cancel made in KICC's merchant console (노티 20) --------------
+    def console_cancel(self, shop_order_no: str, amount: int | None = None, mall_id=None) -> dict:
+        """Cancel all (amount None) or part of an order's approval as a person would in KICC's
+        console: the same rules as revise, a 노티 20, and no key of the shop's involved."""
+        mall_id = mall_id or next(iter(self.malls))
+        notis = []
+        with self.store.write() as db:
+            txn = self._order_transaction(db, mall_id, shop_order_no)
+            if txn is None:
+                raise Refused(codes.UNKNOWN_PG_CNO, "원거래가 없습니다 (pgCno)")
+            full = amount is None or amount == txn["amount"] - txn["cancelled_amount"]
+            body = {
+                "mallId": mall_id,
+                "pgCno": txn["pg_cno"],
+                "shopTransactionId": "console-" + shapes.digits(12),
+                "reviseTypeCode": "40" if full else ("32" if txn["pay_method"] == "11" else "33"),
+            }
+            if not full:
+                body["amount"] = int(amount)
+            response = self._revise(db, body, notis)
+        self.notifier.dispatch(notis, self.noti_config())
+        return response
 
     # --- operator actions: VA deposit (§8.1 noti 30/31) ----------------------------------
     def deposit(self, shop_order_no: str, mall_id: str | None = None) -> dict:
@@ -626,3 +667,11 @@ class Emulator:
             }
             for row in rows
         ]
+
+
+def _reading(value: str) -> str:
+    if value not in RETRIEVE_STATUS_READINGS:
+        raise ValueError(
+            f"RETRIEVE_STATUS must be one of {RETRIEVE_STATUS_READINGS}, not {value!r}"
+        )
+    return value

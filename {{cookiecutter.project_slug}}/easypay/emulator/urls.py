@@ -29,4 +29,6 @@ urlpatterns = [
     path("_control/notis", views.control_notis, name="notis"),
     path("_control/resend-noti", views.control_resend_noti, name="resend_noti"),
     path("_control/advance-days", views.control_advance_days, name="advance_days"),
+    path("_control/retrieve-status", views.control_retrieve_status, name="retrieve_status"),
+    path("_control/console-cancel", views.control_console_cancel, name="console_cancel"),
 ]

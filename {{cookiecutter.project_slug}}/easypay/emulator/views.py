@@ -301,3 +301,19 @@ def control_advance_days(request, emulator, data):
     _post_only(request)
     emulator.advance_days(int(data.get("days", 1)))
     return {"today": emulator.today().strftime("%Y%m%d")}
+
+
+@_control
+def control_retrieve_status(request, emulator, data):
+    if request.method == "POST":
+        emulator.set_retrieve_status(str(data.get("reading", "")))
+    return {"reading": emulator.retrieve_status()}
+
+
+@_control
+def control_console_cancel(request, emulator, data):
+    _post_only(request)
+    amount = data.get("amount")
+    return emulator.console_cancel(
+        data["shop_order_no"], None if amount is None else int(amount), data.get("mall_id")
+    )

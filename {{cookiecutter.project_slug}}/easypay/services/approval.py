@@ -27,6 +27,7 @@ from easypay.exceptions import (
     RequestNotSent,
     Untrusted,
 )
+from easypay.fields import without_nul
 from easypay.models import PgCall, get_payment_model
 from easypay.signals import payment_approved
 from easypay.states import PaymentStatus
@@ -56,6 +57,8 @@ def handle_return(token: str, fields: Mapping[str, str]):
     """The window's POST (or GET) to returnUrl. The fields are hints, not facts (rule 7): they
     can fail a pending payment and nothing else; only KICC's approval answer pays one.
     Returns the payment, reloaded, in its new state."""
+    # Any byte a browser can send arrives here; NUL is the one no database text column takes.
+    fields = {str(key): without_nul(str(value)) for key, value in fields.items()}
     payment = get_payment_model()._default_manager.filter(public_token=str(token)).first()
     if payment is None:
         raise PaymentNotFound(_("결제를 찾을 수 없습니다."))

@@ -3,15 +3,18 @@ of an approval the shop cannot keep (integrity rules 1 and 4: cancel 40 at once)
 
 Claim → call → apply, like approval: the Cancellation and its PgCall (key + KST date) are
 committed before revise is sent, no row lock is held during the call, and the outcome is
-applied in a second short transaction. One cancel at a time per payment: the claim refuses a
-second while one is in flight, so remainAmount is always exact (§6.1) and concurrent partial
-cancels can never add up to more than was paid.
+applied in a second short transaction. One cancel at a time per KICC transaction, whoever asks
+(a unique constraint on Cancellation, and a polite check first): remainAmount is always exact
+(§6.1), concurrent partial cancels never add up to more than was paid, and an approval is
+voided once however many paths find that it must be. A cancel is applied to the payment only
+under the payment's row lock, after checking that it fits the balance.
 """
 
 import ipaddress
 import logging
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,18 +34,18 @@ from easypay.exceptions import (
     RequestNotSent,
     Untrusted,
 )
-from easypay.models import AdminAuditLog, Cancellation, PgCall, get_payment_model
+from easypay.models import AdminAuditLog, Cancellation, PgCall
 from easypay.signals import payment_cancelled
 from easypay.states import PaymentStatus
 
 from .errors import CancelDeclined, CancelRefused
 from .records import call_of, close_call, open_call
-from .transitions import announce, fail, move
+from .transitions import announce, fail, lock, move
 
 logger = logging.getLogger("easypay.services")
 
 S = PaymentStatus
-IN_FLIGHT = (Cancellation.Status.REQUESTED, Cancellation.Status.UNKNOWN)
+IN_FLIGHT = Cancellation.IN_FLIGHT
 CANCELLABLE = (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT)
 # §6.3 + §10.1: 32 = card incl. easy-pay wallets and points; 33 = bank transfer, mobile.
 PARTIAL_CODE_BY_METHOD = {
@@ -99,6 +102,18 @@ def cancel(payment, *, amount=None, reason: str, actor=None, client_ip=None) -> 
 
 def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
     """The short transaction before the call: check, reserve (one in flight), record the key."""
+    try:
+        return _reserve(payment, amount, reason, actor, client_ip)
+    except IntegrityError:
+        # Another cancel (or a void) of this approval was claimed at the same moment: the
+        # unique constraint decided, after the check below could not see it yet.
+        raise CancelRefused(IN_FLIGHT_MESSAGE, code="in_flight") from None
+
+
+IN_FLIGHT_MESSAGE = _("처리 중인 취소 요청이 있습니다. 잠시 후 다시 시도해 주세요.")
+
+
+def _reserve(payment, amount, reason, actor, client_ip) -> Cancellation:
     with transaction.atomic():
         # Touching the row first takes its row lock on PostgreSQL and the write lock on
         # SQLite until this short transaction ends — never across the PG call.
@@ -111,9 +126,7 @@ def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
         if not touched:
             raise CancelRefused(_("취소할 수 없는 상태의 결제입니다."), code="not_cancellable")
         if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
-            raise CancelRefused(
-                _("처리 중인 취소 요청이 있습니다. 잠시 후 다시 시도해 주세요."), code="in_flight"
-            )
+            raise CancelRefused(IN_FLIGHT_MESSAGE, code="in_flight")
         revise_type_code, cancel_amount = _plan(payment, amount)
         day = kst.today()
         pg_call = open_call(
@@ -125,11 +138,12 @@ def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
         )
         cancellation = Cancellation.objects.create(
             payment=payment,
+            pg_cno=payment.pg_cno,
             revise_type_code=revise_type_code,
             amount=cancel_amount,
             remaining_before=payment.remaining_amount,
             reason=reason,
-            origin=Cancellation.Origin.ADMIN if actor else Cancellation.Origin.SYSTEM,
+            origin=Cancellation.Origin.ADMIN if actor else Cancellation.Origin.SHOP,
             requested_by=actor if getattr(actor, "pk", None) else None,
             pg_call=pg_call,
         )
@@ -206,20 +220,35 @@ def _settle(cancellation, pg_call, error, status) -> None:
 
 
 # ------------------------------------------------------------------------------
-# Applying a cancel KICC confirmed (revise answer, retrieve, or 노티 20)
+# Applying a cancel KICC confirmed (revise answer, retrieve, 노티 20, or a person)
 # ------------------------------------------------------------------------------
-def resolve_cancellation(cancellation, result, *, pg_call=None) -> bool:
+@dataclass(frozen=True)
+class CancelFigures:
+    """What KICC did, as a 노티 20 or KICC's console reports it (not a revise answer)."""
+
+    cancel_pg_cno: str
+    remain_amount: int | None
+
+
+def resolve_cancellation(cancellation, result, *, pg_call=None, notification=None) -> bool:
     """Mark an in-flight cancel done and apply it to the payment. Idempotent: the revise
     answer, a 노티 20 and reconcile may all bring the same news; only the first applies it
-    (and only it sends payment_cancelled). Returns whether this call applied it."""
+    (and only it sends payment_cancelled). Returns whether this call applied it.
+
+    `result` says what KICC did: a ReviseResult, or CancelFigures (a 노티 20, KICC's console)."""
     with transaction.atomic():
         if pg_call is not None:
             close_call(pg_call, result.call)
+        done = {
+            "status": Cancellation.Status.DONE,
+            "cancel_pg_cno": result.cancel_pg_cno,
+            "remaining_after": result.remain_amount,
+            "finished_at": timezone.now(),
+        }
+        if notification is not None:
+            done["notification"] = notification
         updated = Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-            status=Cancellation.Status.DONE,
-            cancel_pg_cno=result.cancel_pg_cno,
-            remaining_after=result.remain_amount,
-            finished_at=timezone.now(),
+            **done
         )
         if not updated:
             return False
@@ -228,59 +257,62 @@ def resolve_cancellation(cancellation, result, *, pg_call=None) -> bool:
     return True
 
 
-def apply_cancellation(cancellation) -> None:
-    """Move the payment for a done cancel. Runs inside the caller's transaction."""
-    # Locked for this short transaction only (no PG call inside it).
-    payment = (
-        get_payment_model()._default_manager.select_for_update().get(pk=cancellation.payment_id)
-    )
+def apply_cancellation(cancellation) -> bool:
+    """Move the payment for a done cancel, under its row lock. Runs inside the caller's
+    transaction. Returns whether the payment's books changed."""
+    payment = lock(cancellation.payment)
     if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status == S.FAILED:
         # The void of an approval that arrived for an order already failed (a late 노티 10, a
         # late answer): KICC gave the money back, and the order stays failed (states.py).
-        return
+        return False
     if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status in (
         S.APPROVING,
         S.UNKNOWN,
     ):
         # The void of an approval the shop could not keep: the order ends failed (states.py).
-        fail(
+        return fail(
             payment,
             expected=[S.APPROVING, S.UNKNOWN],
             code=payment.failure_code or "voided",
             message=payment.failure_message or cancellation.reason,
             stage="reconcile",
         )
-        return
-    cancelled_total = payment.cancelled_amount + cancellation.amount
-    full = cancellation.revise_type_code == FULL_CANCEL or cancelled_total >= payment.amount
+    if cancellation.pg_cno and cancellation.pg_cno != payment.pg_cno:
+        # The void of another approval for this order (one the shop did not keep): the
+        # payment's own balance is untouched.
+        return False
+    remaining = payment.remaining_amount
+    if cancellation.amount > remaining or payment.status not in CANCELLABLE:
+        logger.error(
+            "cancel %s (%s원) done at KICC but payment %s is %s with %s원 left: needs a look",
+            cancellation.pk,
+            cancellation.amount,
+            payment,
+            payment.status,
+            remaining,
+        )
+        return False
+    full = cancellation.revise_type_code == FULL_CANCEL or cancellation.amount == remaining
     if full:
         moved = move(
-            payment,
-            S.CANCELLED,
-            expected=list(CANCELLABLE),
-            cancelled_amount=payment.amount,
+            payment, S.CANCELLED, expected=list(CANCELLABLE), cancelled_amount=payment.amount
         )
     else:
         moved = move(
             payment,
             S.PARTIALLY_CANCELLED,
             expected=[S.PAID, S.PARTIALLY_CANCELLED],
-            cancelled_amount=cancelled_total,
+            cancelled_amount=payment.cancelled_amount + cancellation.amount,
         )
-    if not moved:
-        logger.error(
-            "cancel %s done at KICC but payment %s is %s: needs a look",
-            cancellation.pk,
+    if moved:
+        announce(
+            payment_cancelled,
             payment,
-            payment.status,
+            cancel_type=cancellation.cancel_type,
+            cancel_amount=cancellation.amount,
         )
-        return
-    announce(
-        payment_cancelled,
-        payment,
-        cancel_type=cancellation.cancel_type,
-        cancel_amount=cancellation.amount,
-    )
+    cancellation.payment = payment  # the caller sees the payment as the cancel left it
+    return moved
 
 
 # ------------------------------------------------------------------------------
@@ -289,33 +321,20 @@ def apply_cancellation(cancellation) -> None:
 def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stage: str) -> None:
     """Cancel (40) an approval at KICC at once and fail the payment. When the void's own
     outcome is not a clear yes, the payment goes to unknown instead — money may be held —
-    and reconcile finishes the job."""
+    and reconcile finishes the job.
+
+    Once per approval: the return, a 노티 10 and reconcile can each find that an approval
+    must be voided, at the same moment. The claim (a Cancellation row under a unique
+    constraint) lets one of them send the revise; the others leave it to that one."""
     message = str(message)
     amount = amount if amount and amount > 0 else payment.amount
     day = kst.today()
-    with transaction.atomic():
-        # Remember what failed and which KICC transaction it was before anything else — but
-        # never over another approval's pgCno: that one is still held, and refunds need it.
-        type(payment)._default_manager.filter(pk=payment.pk, pg_cno__in=("", pg_cno)).update(
-            pg_cno=pg_cno, failure_code=code[:40], failure_message=message
-        )
+    claimed = _claim_void(payment, pg_cno=pg_cno, amount=amount, code=code, message=message)
+    if claimed is None:
+        logger.info("void of %s for %s: already claimed by another path", pg_cno, payment)
         payment.refresh_from_db()
-        pg_call = open_call(
-            payment,
-            PgCall.Kind.REVISE,
-            key=new_shop_transaction_id(),
-            day=day,
-            request={"pgCno": pg_cno, "reviseTypeCode": FULL_CANCEL},
-        )
-        cancellation = Cancellation.objects.create(
-            payment=payment,
-            revise_type_code=FULL_CANCEL,
-            amount=amount,
-            remaining_before=amount,
-            reason=check.fit_text(f"자동 취소: {code}", 100),
-            origin=Cancellation.Origin.SYSTEM,
-            pg_call=pg_call,
-        )
+        return
+    cancellation, pg_call = claimed
     logger.error("voiding approval %s of %s (%s): %s", pg_cno, payment, code, message)
     try:
         result = get_client().revise(
@@ -361,3 +380,41 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
             # own answer was being judged: KICC has now cancelled it, so must the books.
             cancellation.refresh_from_db()
             apply_cancellation(cancellation)
+            payment.refresh_from_db()
+
+
+def _claim_void(payment, *, pg_cno, amount, code, message):
+    """(Cancellation, PgCall) for the void, committed before the revise is sent (rule 2), or
+    None when another void of this approval — or a cancel of it — is in flight or done."""
+    if Cancellation.objects.filter(
+        pg_cno=pg_cno, status__in=(*IN_FLIGHT, Cancellation.Status.DONE)
+    ).exists():
+        return None
+    try:
+        with transaction.atomic():
+            pg_call = open_call(
+                payment,
+                PgCall.Kind.REVISE,
+                key=new_shop_transaction_id(),
+                day=kst.today(),
+                request={"pgCno": pg_cno, "reviseTypeCode": FULL_CANCEL},
+            )
+            cancellation = Cancellation.objects.create(
+                payment=payment,
+                pg_cno=pg_cno,
+                revise_type_code=FULL_CANCEL,
+                amount=amount,
+                remaining_before=amount,
+                reason=check.fit_text(f"자동 취소: {code}", 100),
+                origin=Cancellation.Origin.SYSTEM,
+                pg_call=pg_call,
+            )
+            # Remember what failed and which KICC transaction it was — but never over another
+            # approval's pgCno: that one is still held, and refunds need it.
+            type(payment)._default_manager.filter(pk=payment.pk, pg_cno__in=("", pg_cno)).update(
+                pg_cno=pg_cno, failure_code=code[:40], failure_message=message
+            )
+    except IntegrityError:
+        return None  # the other path's claim committed first (the unique constraint decided)
+    payment.refresh_from_db()
+    return cancellation, pg_call

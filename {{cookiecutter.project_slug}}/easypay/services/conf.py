@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from easypay import client
 from easypay.client import merge_timeouts
 
 # KICC's documented 노티 source addresses (easypay-api.md §2). The test host's sender is
@@ -50,8 +51,25 @@ def trusted_proxies() -> tuple[str, ...]:
     return tuple(getattr(settings, "EASYPAY_TRUSTED_PROXIES", ()))
 
 
+def request_budget() -> timedelta:
+    """How long one web request may spend calling KICC (easypay.client.deadline)."""
+    return _duration("EASYPAY_REQUEST_BUDGET", timedelta(seconds=105))
+
+
 def longest_call(endpoint: str) -> timedelta:
-    """The longest an approve/revise call can still be on its way: the client tries to connect
-    up to 3 times (pausing 0.2 s, 0.4 s) and then waits for the answer (easypay/client.py)."""
+    """The longest a call can still be on its way: the client tries to connect up to 3 times
+    and then waits for the answer (easypay.client.longest_call), plus a second of slack."""
     timeouts = merge_timeouts(getattr(settings, "EASYPAY_TIMEOUTS", None))
-    return timedelta(seconds=3 * timeouts["connect"] + 0.6 + timeouts[endpoint] + 1)
+    return timedelta(seconds=client.longest_call(timeouts, endpoint) + 1)
+
+
+def longest_return() -> timedelta:
+    """The longest chain of calls a request makes: the window's return approves and may then
+    have to void what it cannot keep (integrity rules 1 and 4) — approve, then revise."""
+    return longest_call("approve") + longest_call("revise")
+
+
+def request_deadline():
+    """The deadline for the calls of one web request (easypay.client.deadline): the views
+    that call KICC run inside it, so gunicorn never kills a worker in the middle of a call."""
+    return client.deadline(request_budget().total_seconds())

@@ -1,20 +1,23 @@
-"""노티 (KICC's webhooks, §8.1): store raw first, dedupe, confirm when in doubt, apply, ack.
+"""노티 (KICC's webhooks, §8.1): store raw first, dedupe, confirm, apply, ack.
 
-- Every delivery is stored before anything else (dj-stripe's habit): the evidence survives a
-  crash or a bug in the handling.
+- Every delivery is stored before anything else (dj-stripe's habit), its bytes exactly as they
+  came: the evidence survives a crash, a bug in the handling, or a body no text column holds.
 - Only EASYPAY_NOTI_ALLOWED_IPS may send them (§2); others are stored as ignored and refused.
 - KICC resends until acked, even after we processed one (§8.1): the Notification table's
   partial unique constraint lets one row per (pgCno, notiType, cancelPgCno) be "processed",
   in the same transaction as the change it causes — so a 노티 is applied once, however many
   copies arrive at once, and every copy is acked.
-- When a 노티 does not match what we know (a payment still approving/unknown, a cancel in
-  flight, an approval for a failed order), KICC is asked with our original key
-  (retrieveTransaction, §7) before acting.
+- A 노티 carries no signature, so one that would move money gets the suspicion a return gets:
+  it must fit the payment (mall, amounts within what was paid, a status that fits), and KICC
+  must confirm it through our own key (retrieveTransaction, §7; confirmation.py). Balances
+  are checked again under the payment's row lock when it is applied. What KICC cannot confirm
+  is held ("held", acked): reconcile reports it until a person applies or dismisses it with
+  the figures of KICC's merchant console (admin). Nothing is applied on the sender's word.
 - The ack {"resCd": "0000"} is returned only after the transaction committed; "5001" asks
-  KICC to send it again (§8.1) when the handling failed or the answer is not known yet.
+  KICC to send it again (§8.1) when the handling failed or the answer is not known yet (a
+  payment still approving, KICC's status query not answering).
 """
 
-import json
 import logging
 
 from django.conf import settings
@@ -29,13 +32,21 @@ from easypay.models import Cancellation, Notification, PgCall, get_payment_model
 from easypay.results import ApprovalResult
 from easypay.states import PaymentStatus
 
-from . import sources
+from . import confirmation, sources
 from .approval import SETTLED, VOIDED_STATUS_CODES, announce_paid
-from .cancellation import IN_FLIGHT, PARTIAL_CODE_BY_METHOD, apply_cancellation, void_approval
+from .cancellation import (
+    CANCELLABLE,
+    IN_FLIGHT,
+    PARTIAL_CODE_BY_METHOD,
+    CancelFigures,
+    apply_cancellation,
+    resolve_cancellation,
+    void_approval,
+)
 from .errors import ForbiddenSource
 from .reconciliation import ReconcileReport, reconcile, settle_cancellation
 from .records import call_of, log_call
-from .transitions import move
+from .transitions import lock, move
 
 logger = logging.getLogger("easypay.services.noti")
 
@@ -45,6 +56,7 @@ ACK = {"resCd": SUCCESS, "resMsg": "SUCCESS"}
 RESEND = {"resCd": "5001", "resMsg": "FAIL"}  # §8.1: "failed, please resend"
 KEPT_HEADERS = ("content-type", "content-length", "user-agent", "x-forwarded-for")
 MAX_BODY = 64 * 1024
+TRANSIENT = (S.APPROVING, S.UNKNOWN)  # the approval is still being decided
 
 
 class _Outcome(Exception):
@@ -61,7 +73,7 @@ def receive_notification(*, body: bytes, headers, remote_addr: str | None) -> di
     for a sender outside the allow-list — after storing what it sent."""
     ip = remote_addr if sources.is_ip_address(remote_addr) else None
     record = Notification.objects.create(
-        raw_body=body[:MAX_BODY].decode("utf-8", errors="replace"),
+        raw_body=bytes(body[:MAX_BODY]),
         headers={k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS},
         remote_addr=ip,
     )
@@ -70,7 +82,7 @@ def receive_notification(*, body: bytes, headers, remote_addr: str | None) -> di
         _mark(record, N.IGNORED, "허용되지 않은 IP에서 온 노티")
         raise ForbiddenSource(_("허용되지 않은 IP입니다."))
     try:
-        status = _process(record, body)
+        status = _process(record)
     except Exception as error:
         logger.exception("노티 %s could not be processed", record.pk)
         try:
@@ -81,14 +93,10 @@ def receive_notification(*, body: bytes, headers, remote_addr: str | None) -> di
     return RESEND if status == N.FAILED else ACK
 
 
-def _process(record, body: bytes) -> str:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        data = None
-    if not isinstance(data, dict):
+def _process(record) -> str:
+    text = record.parsed_body()
+    if text is None:
         return _mark(record, N.FAILED, "JSON 객체가 아님 (§8.1)")
-    text = {key: value if isinstance(value, str) else str(value) for key, value in data.items()}
     record.noti_type = text.get("notiType", "")[:2]
     record.pg_cno = text.get("pgCno", "")[:20]
     record.cancel_pg_cno = text.get("cancelPgCno", "")[:20]
@@ -104,7 +112,7 @@ def _process(record, body: bytes) -> str:
         return _mark(record, N.IGNORED, f"다른 가맹점의 노티: {text.get('mallId')!r}")
     if text.get("resCd") != SUCCESS:  # e.g. 51: a refund the bank refused (§8.1)
         logger.error(
-            "노티 %s reports a failure: %s %s", record.pk, text.get("resCd"), text.get("resMsg")
+            "노티 %s reports a failure: %r %r", record.pk, text.get("resCd"), text.get("resMsg")
         )
         return _mark(record, N.IGNORED, f"실패 노티 {text.get('resCd')}: {text.get('resMsg', '')}")
     if record.payment is None:
@@ -123,12 +131,16 @@ def _process(record, body: bytes) -> str:
 
 def _apply_once(record, apply) -> str:
     """Apply and mark processed in ONE transaction: the unique constraint on processed rows
-    decides between concurrent copies — the loser rolls back and is a duplicate."""
+    decides between concurrent copies — the loser rolls back and is a duplicate. An apply
+    that finds, under the payment's lock, that the 노티 no longer fits raises _Outcome: it
+    rolls back too and is recorded as that outcome."""
     try:
         with transaction.atomic():
             if apply is not None:
                 apply()
             _mark(record, N.PROCESSED)
+    except _Outcome as outcome:
+        return _mark(record, outcome.status, outcome.error)
     except IntegrityError:
         if not _already_processed(record):
             raise
@@ -155,6 +167,35 @@ def _mark(record, status: str, error: str = "") -> str:
     record.processed_at = timezone.now()
     record.save(update_fields=["status", "error", "processed_at"])
     return status
+
+
+def _hold(record, why: str):
+    """Money would move on this 노티's word alone: keep it for a person (and ack it — it is
+    stored and reported; a resend would be held again)."""
+    logger.error("노티 %s (%s) for %s held: %s", record.pk, record.noti_type, record.payment, why)
+    raise _Outcome(N.HELD, f"{why} — KICC 관리자 화면에서 확인 후 반영 또는 무시")
+
+
+def _settle_approval_first(record, payment):
+    """A 노티 about a payment whose approval is still being decided: ask KICC about the
+    approval first (our own key, §7); if it is still open, have KICC send the 노티 again."""
+    if payment.status not in TRANSIENT:
+        return payment
+    reconcile(payment, report=ReconcileReport(), force=True)
+    payment.refresh_from_db()
+    if payment.status in TRANSIENT:
+        raise _Outcome(N.FAILED, "승인 결과를 아직 확인하지 못함: 재전송 요청")
+    return payment
+
+
+def _kicc_confirms(record, payment, statuses, what: str) -> None:
+    """KICC's status query must show `statuses` (confirmation.py); otherwise resend (KICC did
+    not answer) or hold (it cannot tell, or tells otherwise)."""
+    status = confirmation.approval_status(payment)
+    if status.ask_again:
+        raise _Outcome(N.FAILED, f"{status.why}: 재전송 요청")
+    if not status.shows(statuses):
+        _hold(record, f"KICC가 {what}을(를) 확인해 주지 않음 ({status.why or status.status_code})")
 
 
 # ------------------------------------------------------------------------------
@@ -232,46 +273,107 @@ def _unconfirmed(record, payment, why: str):
 
 
 def _cancel(record, payment, data):
-    """20: a cancel. Ours (a revise answer already applied, or in flight), or one made in
-    KICC's console, which only this 노티 tells us about."""
-    if record.pg_cno != payment.pg_cno or not record.cancel_pg_cno:
+    """20: a cancel. Ours (its revise answer already applied, or still in flight), or one made
+    in KICC's console, which only this 노티 tells us about."""
+    if not record.cancel_pg_cno or record.pg_cno not in _transactions_of(payment):
         raise _Outcome(N.IGNORED, "결제의 PG 거래번호와 다른 취소 노티")
     if Cancellation.objects.filter(cancel_pg_cno=record.cancel_pg_cno).exists():
         return None
-    report = ReconcileReport()
-    for cancellation in payment.cancellations.filter(status__in=IN_FLIGHT).select_related(
+    in_flight = payment.cancellations.filter(status__in=IN_FLIGHT).select_related(
         "pg_call", "payment"
-    ):
+    )
+    report = ReconcileReport()
+    for cancellation in in_flight:
         settle_cancellation(cancellation, timezone.now(), report)  # in doubt: ask KICC
     if Cancellation.objects.filter(cancel_pg_cno=record.cancel_pg_cno).exists():
         return None
+    stuck = in_flight.filter(pg_cno=record.pg_cno).first()
+    if stuck is not None:
+        return _settle_stuck_cancel(record, stuck, data)
     if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
         raise _Outcome(N.FAILED, "진행 중인 취소의 결과를 아직 모름: 재전송 요청")
     return _external_cancel(record, payment, data)
 
 
-def _external_cancel(record, payment, data):
-    amount = _won(data.get("cancelAmount"))
-    remain = _won(data.get("remainAmount"))
-    payment.refresh_from_db()
-    remaining = payment.remaining_amount
-    if payment.status == S.FAILED:
-        return _console_void(record, payment, amount)
-    if payment.status not in (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT):
-        raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 취소 노티: 확인 필요")
-    if amount is None or not 0 < amount <= remaining or remain not in (None, remaining - amount):
-        raise _Outcome(N.IGNORED, f"취소 금액이 맞지 않음 (잔액 {remaining}): 확인 필요")
+def _transactions_of(payment) -> set[str]:
+    """The KICC transactions this payment knows: its approval, and any it voided."""
+    return {payment.pg_cno, *payment.cancellations.values_list("pg_cno", flat=True)} - {""}
+
+
+def _settle_stuck_cancel(record, cancellation, data):
+    """Our own cancel, whose answer never came and which KICC could not be asked about: the
+    노티 names its transaction and reports exactly the cancel we asked for (amount and what
+    is left), so it settles it. Anything else about it keeps it open (KICC resends)."""
+    amount, remain = _won(data.get("cancelAmount")), _remainder(data)
+    expected_remain = cancellation.remaining_before - cancellation.amount
+    if amount != cancellation.amount or remain not in (None, expected_remain):
+        raise _Outcome(N.FAILED, f"진행 중인 취소 {cancellation.pk}와 금액이 다른 취소 노티")
+    logger.warning("노티 %s settles cancel %s (no answer from KICC)", record.pk, cancellation.pk)
+    figures = CancelFigures(record.cancel_pg_cno, expected_remain)
 
     def apply():
-        apply_cancellation(_record_kicc_cancel(record, payment, amount, remaining))
+        resolve_cancellation(cancellation, figures, notification=record)
 
     return apply
 
 
-def _console_void(record, payment, amount):
+def _external_cancel(record, payment, data):
+    """A cancel made outside the shop (KICC's console). It must fit the payment, and KICC's
+    status query must show a cancel; it is applied under the payment's lock, after checking
+    the balance again — so concurrent 노티 can never record more than was paid."""
+    payment = _settle_approval_first(record, payment)
+    if payment.status == S.FAILED:
+        return _console_void(record, payment, data)
+    if payment.status not in CANCELLABLE:
+        _hold(record, f"{payment.get_status_display()} 상태 결제의 취소 노티")
+    amount = _won(data.get("cancelAmount"))
+    remain = _remainder(data)
+    status_code = data.get("statusCode", "")
+    if amount is None or amount <= 0 or amount > payment.remaining_amount:
+        _hold(record, f"취소 금액 {data.get('cancelAmount')!r}이(가) 잔액과 맞지 않음")
+    if (
+        remain is None
+        and amount == payment.remaining_amount
+        and status_code in confirmation.CANCELLED
+    ):
+        remain = 0  # a full cancel that does not repeat "nothing left"
+    if remain is None:
+        # A partial cancel must say what is left, or concurrent copies of made-up cancels
+        # could each pass the balance check one by one.
+        _hold(record, "취소 후 잔액(remainAmount)이 없는 취소 노티")
+    full = remain == 0
+    if status_code and status_code not in (
+        confirmation.CANCELLED if full else confirmation.PARTIALLY_CANCELLED
+    ):
+        _hold(record, f"취소 노티의 상태 {status_code}가 금액과 맞지 않음")
+    _kicc_confirms(
+        record,
+        payment,
+        confirmation.CANCELLED
+        if full
+        else confirmation.CANCELLED | confirmation.PARTIALLY_CANCELLED,
+        "취소",
+    )
+
+    def apply():
+        current = lock(payment)
+        remaining = current.remaining_amount
+        if current.status not in CANCELLABLE or amount > remaining or remain != remaining - amount:
+            raise _Outcome(
+                N.HELD,
+                f"취소 노티 {amount}원(잔액 {remain}원)이 현재 잔액 {remaining}원과 맞지 않음 — "
+                "KICC 관리자 화면에서 확인 후 반영 또는 무시",
+            )
+        apply_cancellation(record_kicc_cancel(record, current, amount, remaining))
+
+    return apply
+
+
+def _console_void(record, payment, data):
     """A failed order's approval cancelled in KICC's console — what a person does when KICC
     refused our own void (reconcile reports it): record it, so the report stops. The order
     stays failed; no payment_cancelled (it was never paid in the buyer's eyes)."""
+    amount = _won(data.get("cancelAmount"))
     refused = (
         payment.cancellations.filter(
             origin=Cancellation.Origin.SYSTEM, status=Cancellation.Status.FAILED
@@ -280,27 +382,29 @@ def _console_void(record, payment, amount):
         .first()
     )
     if refused is None or amount != refused.amount:
-        raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 취소 노티: 확인 필요")
+        _hold(record, "실패한 결제의 취소 노티")
+    _kicc_confirms(record, payment, confirmation.CANCELLED, "취소")
 
     def apply():
-        _record_kicc_cancel(record, payment, amount, remaining=amount)
+        record_kicc_cancel(record, payment, amount, remaining=amount)
 
     return apply
 
 
-def _record_kicc_cancel(record, payment, amount, remaining):
+def record_kicc_cancel(record, payment, amount, remaining, *, reason="KICC 노티 20"):
     """A cancel KICC reports in a 노티 20 (made in its console): a done Cancellation of
     `amount` out of `remaining`, full (40) when nothing is left, else the method's partial code."""
     left = remaining - amount
     return Cancellation.objects.create(
         payment=payment,
+        pg_cno=record.pg_cno,
         revise_type_code=FULL_CANCEL
         if left == 0
         else PARTIAL_CODE_BY_METHOD.get(payment.pay_method_type_code, "32"),
         amount=amount,
         remaining_before=remaining,
         remaining_after=left,
-        reason="KICC 노티 20",
+        reason=reason,
         origin=Cancellation.Origin.PG,
         notification=record,
         status=Cancellation.Status.DONE,
@@ -311,15 +415,23 @@ def _record_kicc_cancel(record, payment, amount, remaining):
 
 def _deposit(record, payment, data):
     """30: a virtual-account deposit. pgCno is the deposit's number; tlfSno names the account's
-    issuing transaction, the payment's pg_cno (§8.1). Retrieve cannot help here (the account
-    was often issued days ago, §7), so the 노티 must match what was issued exactly."""
+    issuing transaction, the payment's pg_cno (§8.1). It must name exactly what was issued,
+    and KICC's status query must show the deposit (TS08) — else it is held for a person."""
+    payment = _settle_approval_first(record, payment)
     if payment.status == S.PAID and payment.pg_cno == data.get("tlfSno"):
-        return None
+        return None  # already applied (the constraint also catches a copy with another pgCno)
     if payment.status != S.AWAITING_DEPOSIT:
-        raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 입금 노티: 확인 필요")
-    if data.get("tlfSno") != payment.pg_cno or _won(data.get("amount")) != payment.amount:
-        logger.error("노티 30 %s does not match %s", record.pk, payment)
-        raise _Outcome(N.IGNORED, "가상계좌 거래번호 또는 금액이 맞지 않음: 확인 필요")
+        _hold(
+            record, f"{payment.get_status_display()} 상태 결제에 입금 노티: 환불이 필요할 수 있음"
+        )
+    account = data.get("accountNo")
+    if (
+        data.get("tlfSno") != payment.pg_cno
+        or _won(data.get("amount")) != payment.amount
+        or (account and payment.va_account_no and account != payment.va_account_no)
+    ):
+        _hold(record, "가상계좌 거래번호, 계좌 또는 금액이 발급 내역과 맞지 않음")
+    _kicc_confirms(record, payment, confirmation.DEPOSITED, "입금")
 
     def apply():
         if move(payment, S.PAID, expected=[S.AWAITING_DEPOSIT]):
@@ -331,7 +443,7 @@ def _deposit(record, payment, data):
 def _deposit_cancelled(record, payment, data):
     """31: the bank reversed a deposit. Not a move the code makes on its own (states.py)."""
     logger.error("노티 31: the deposit for %s was cancelled by the bank", payment)
-    raise _Outcome(N.IGNORED, "은행이 입금을 취소함: 확인 필요")
+    _hold(record, "은행이 입금을 취소함")
 
 
 HANDLERS = {"10": _approval, "20": _cancel, "30": _deposit, "31": _deposit_cancelled}
@@ -340,3 +452,11 @@ HANDLERS = {"10": _approval, "20": _cancel, "30": _deposit, "31": _deposit_cance
 def _won(value) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _remainder(data) -> int | None:
+    """What is left after the cancel: §8.1 lists remainAmount and cancelRemainAmount."""
+    for name in ("cancelRemainAmount", "remainAmount"):
+        if str(data.get(name) or "").strip():
+            return _won(data.get(name))
+    return None

@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from easypay import display, kst
 from easypay.client import get_client
 from easypay.exceptions import Declined, EasyPayError, InvalidRequest
-from easypay.models import Cancellation, PgCall, get_payment_model
+from easypay.models import Cancellation, Notification, PgCall, get_payment_model
 from easypay.results import ApprovalResult, ReviseResult
 from easypay.states import PaymentStatus
 
-from . import conf
+from . import conf, confirmation
 from .approval import VOIDED_STATUS_CODES, apply_approval
 from .cancellation import IN_FLIGHT, resolve_cancellation, void_approval
 from .records import call_of, log_call
@@ -36,15 +36,6 @@ from .transitions import fail, move
 logger = logging.getLogger("easypay.services")
 
 S = PaymentStatus
-
-# The statusCode KICC should show (§10.4) for each local status of an approved payment.
-EXPECTED_PG_STATUS = {
-    S.PAID: {"TS01", "TS03", "TS04", "TS08"},
-    S.AWAITING_DEPOSIT: {"TS07"},
-    S.PARTIALLY_CANCELLED: {"TS06"},
-    S.CANCELLED: {"TS02", "TS05"},
-    S.FAILED: {"TS02", "TS05"},  # an approval the shop voided
-}
 
 
 @dataclass
@@ -123,6 +114,7 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
             report.unresolved.append(f"{payment.shop_order_no}: {error}")
 
     _report_refused_voids(report)
+    _report_held_notifications(report)
 
     for payment in manager.filter(status=S.AWAITING_DEPOSIT, va_expires_at__lt=now):
         # KICC closes an expired account; retrieve cannot look past yesterday (§7), so a
@@ -158,15 +150,11 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
         observed = log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
         if stale:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
-        first = _first_definite_not_found(pg_call)
-        if first is None:
-            report.unresolved.append(f"{payment.shop_order_no}: 승인 요청이 아직 진행 중일 수 있음")
-            return
-        if observed.created_at - first.created_at < conf.unknown_grace():
+        first = _refused_for_good(pg_call, observed)
+        if first is not True:
             report.unresolved.append(
-                f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}) — "
-                f"{display.kst_datetime(first.created_at)} KST부터 "
-                f"EASYPAY_UNKNOWN_GRACE가 지나 다시 없으면 실패 처리"
+                f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}); "
+                + _not_found_yet(first)
             )
             return
         # Twice, at least the grace apart, after the call could no longer be on its way, KICC
@@ -226,21 +214,36 @@ def _settle_cancellations(payment, now, report, *, force: bool) -> None:
 
 
 def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
-    """Ask KICC what became of an in-flight cancel (§11 rule 6); apply it when done."""
+    """Ask KICC what became of an in-flight cancel (§11 rule 6); apply it when done.
+
+    Settled by the rule that settles an approval: a cancel is failed only when KICC, asked
+    with its key, has twice answered a definite no, EASYPAY_UNKNOWN_GRACE apart, after the
+    call could no longer be on its way (_refused_for_good). Anything less leaves it unknown
+    — KICC may hold it — and reported; past the status window (§7) only a person can close
+    it, with the figures of KICC's console (the admin's "취소 결과 확정")."""
     pg_call = cancellation.pg_call
     order = cancellation.payment.shop_order_no
     if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
-        report.unresolved.append(f"{order}: 취소 {cancellation.pk} 결과를 조회할 수 없음")
+        _mark_unknown(cancellation)
+        report.unresolved.append(
+            f"{order}: 취소 {cancellation.pk} ({display.krw(cancellation.amount)}) 결과를 KICC에 "
+            "더 조회할 수 없음(§7) — KICC 관리자 화면에서 확인한 뒤 관리자의 '취소 결과 확정'으로 처리"
+        )
         return None
     try:
         result = get_client().retrieve(
             shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
         )
     except Declined as error:
-        log_call(cancellation.payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
-        if _may_still_be_running(pg_call, now):
+        observed = log_call(
+            cancellation.payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call
+        )
+        first = _refused_for_good(pg_call, observed)
+        if first is not True:
+            _mark_unknown(cancellation, unless_running=_may_still_be_running(pg_call, now))
             report.unresolved.append(
-                f"{order}: 취소 {cancellation.pk} 요청이 아직 진행 중일 수 있음"
+                f"{order}: 취소 {cancellation.pk} — KICC 조회에 내역 없음 ({error.res_cd}); "
+                + _not_found_yet(first)
             )
             return None
         # Nothing was cancelled: the cancel can be asked for again (by a person).
@@ -257,9 +260,7 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
             original=pg_call,
             error=str(error),
         )
-        Cancellation.objects.filter(
-            pk=cancellation.pk, status=Cancellation.Status.REQUESTED
-        ).update(status=Cancellation.Status.UNKNOWN)
+        _mark_unknown(cancellation)
         report.unresolved.append(f"{order}: 취소 {cancellation.pk} 조회 실패 ({error})")
         return None
     log_call(cancellation.payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
@@ -269,6 +270,35 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
     if resolve_cancellation(cancellation, result):
         report.resolved.append(f"{order}: 취소 {cancellation.pk} → done")
     return result
+
+
+def _mark_unknown(cancellation, *, unless_running: bool = False) -> None:
+    """A cancel whose outcome reconcile could not learn: "requested" becomes "unknown"
+    (its call is over, or its process died), so the admin and the report say so."""
+    if unless_running:
+        return
+    Cancellation.objects.filter(pk=cancellation.pk, status=Cancellation.Status.REQUESTED).update(
+        status=Cancellation.Status.UNKNOWN
+    )
+
+
+def _refused_for_good(pg_call, observed):
+    """True when KICC's definite no about `pg_call` is final: a first one seen after the call
+    could no longer be on its way, and `observed` at least EASYPAY_UNKNOWN_GRACE later.
+    Otherwise the first such answer (a PgCall), or None when there is none yet."""
+    first = _first_definite_not_found(pg_call)
+    if first is not None and observed.created_at - first.created_at >= conf.unknown_grace():
+        return True
+    return first
+
+
+def _not_found_yet(first) -> str:
+    if first is None:
+        return "요청이 아직 진행 중일 수 있음"
+    return (
+        f"{display.kst_datetime(first.created_at)} KST부터 EASYPAY_UNKNOWN_GRACE가 지나 "
+        "다시 없으면 실패 처리"
+    )
 
 
 def _may_still_be_running(pg_call, now) -> bool:
@@ -328,7 +358,12 @@ def _report_refused_voids(report) -> None:
 def _compare_recent(report) -> None:
     """Compare recent approvals (retrieve covers yesterday and today, §7) with the database:
     every payment KICC gave a pgCno, and every failed one whose approve call went out — a
-    failed order that KICC shows approved is money the buyer was told did not move."""
+    failed order that KICC shows approved is money the buyer was told did not move.
+
+    §7 leaves open whether a status answer carries the current status or the approval's
+    original one (confirmation.py), so only a status that can only be current — a cancel or
+    a deposit — is held against the books; an approval status agrees with any later state the
+    books can explain (a recorded cancel, a recorded void)."""
     today = kst.today()
     calls = (
         PgCall.objects.filter(
@@ -343,8 +378,7 @@ def _compare_recent(report) -> None:
     client = get_client()
     for pg_call in calls:
         payment = pg_call.payment
-        expected = EXPECTED_PG_STATUS.get(payment.status)
-        if expected is None:
+        if payment.status not in COMPARED:
             continue
         try:
             result = client.retrieve(
@@ -360,15 +394,71 @@ def _compare_recent(report) -> None:
             continue
         if not isinstance(result, ApprovalResult):
             continue
-        if result.status_code not in expected:
-            report.differences.append(
-                f"{payment.shop_order_no}: DB {payment.status}, KICC {result.status_code} "
-                f"{result.status_message}".rstrip()
-            )
-        elif not payment.pg_cno:
-            continue  # failed, and KICC shows the approval cancelled: nothing is held
-        elif result.pg_cno != payment.pg_cno or result.amount != payment.amount:
-            report.differences.append(
-                f"{payment.shop_order_no}: DB {payment.pg_cno}/{payment.amount}원, "
-                f"KICC {result.pg_cno}/{result.amount}원"
-            )
+        difference = _difference(payment, result)
+        if difference:
+            report.differences.append(f"{payment.shop_order_no}: {difference}")
+
+
+# The local statuses reconcile compares with KICC, and the statuses KICC may show for each when
+# its answer is the current status (a cancel, a deposit: confirmation.py).
+COMPARED = (S.PAID, S.AWAITING_DEPOSIT, S.PARTIALLY_CANCELLED, S.CANCELLED, S.FAILED)
+AGREEING_CHANGES = {
+    S.PAID: confirmation.DEPOSITED,
+    S.AWAITING_DEPOSIT: frozenset(),
+    S.PARTIALLY_CANCELLED: confirmation.PARTIALLY_CANCELLED,
+    S.CANCELLED: confirmation.CANCELLED,
+    S.FAILED: confirmation.CANCELLED,  # an approval the shop voided
+}
+
+
+def _difference(payment, result) -> str:
+    """What KICC's answer about the payment's approval says that the books do not, or ""."""
+    kicc = f"KICC {result.status_code} {result.status_message}".rstrip()
+    if result.status_code not in confirmation.APPROVAL_STATUSES:
+        if result.status_code not in AGREEING_CHANGES[payment.status]:
+            return f"DB {payment.status}, {kicc}"
+    elif payment.status == S.FAILED and not _voided(payment, result.pg_cno):
+        return f"DB failed, {kicc} — 돈이 남아 있을 수 있음"
+    if payment.status == S.FAILED:
+        return ""  # the approval was voided: its amount may be the very reason
+    if result.pg_cno != payment.pg_cno or result.amount != payment.amount:
+        return f"DB {payment.pg_cno}/{payment.amount}원, KICC {result.pg_cno}/{result.amount}원"
+    return ""
+
+
+def _voided(payment, pg_cno: str) -> bool:
+    return payment.cancellations.filter(pg_cno=pg_cno, status=Cancellation.Status.DONE).exists()
+
+
+def _report_held_notifications(report) -> None:
+    """노티 that would move money and that KICC could not confirm: a person applies or
+    dismisses each in the admin, with the figures of KICC's console (notifications.py)."""
+    held = (
+        Notification.objects.filter(status=Notification.Status.HELD)
+        .select_related("payment")
+        .order_by("received_at")
+    )
+    seen = set()
+    for record in held:
+        key = (record.pg_cno, record.noti_type, record.cancel_pg_cno)
+        if key in seen or _settled_since(record):
+            continue
+        seen.add(key)
+        report.unresolved.append(
+            f"{record.shop_order_no or '-'}: 노티 {record.noti_type} ({record.pk}) 확인 필요 — "
+            f"{record.error}"
+        )
+
+
+def _settled_since(record) -> bool:
+    """A person (or a later copy) applied or dismissed this 노티 after it was held."""
+    return (
+        Notification.objects.filter(
+            pg_cno=record.pg_cno,
+            noti_type=record.noti_type,
+            cancel_pg_cno=record.cancel_pg_cno,
+            status__in=(Notification.Status.PROCESSED, Notification.Status.DISMISSED),
+        )
+        .exclude(pk=record.pk)
+        .exists()
+    )

@@ -8,7 +8,8 @@ row, and only that one announces it — so each signal fires once per transition
 
 import logging
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from easypay.signals import payment_failed
@@ -49,6 +50,20 @@ def move(payment, to: str, *, expected=None, **fields) -> bool:
     return bool(updated)
 
 
+def lock(payment):
+    """The payment's row as it is now, locked until the current transaction ends — so a check of
+    its balance and the write that follows it cannot interleave with another process's.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite ignores FOR UPDATE, so an UPDATE that changes
+    nothing takes its database-wide write lock first. Call it inside transaction.atomic(),
+    and never across a PG call (integrity rule 5)."""
+    manager = type(payment)._default_manager
+    if connections[manager.db].features.has_select_for_update:
+        return manager.select_for_update().get(pk=payment.pk)
+    manager.filter(pk=payment.pk).update(updated_at=F("updated_at"))
+    return manager.get(pk=payment.pk)
+
+
 def announce(signal, payment, **kwargs) -> None:
     """Send `signal` once the current transaction commits (never if it rolls back), with
     send_robust: a receiver that raises is logged by Django ("django.dispatch", where error
@@ -74,6 +89,7 @@ def fail(payment, *, expected, code: str, message, stage: str, **fields) -> bool
             **fields,
         )
         if moved:
-            logger.info("payment %s failed at %s: %s %s", payment, stage, code, message)
+            # %r: the code and message may come from a browser (the return) — no forged lines.
+            logger.info("payment %s failed at %s: %r %r", payment, stage, code, message)
             announce(payment_failed, payment, error_code=code, error_message=message, stage=stage)
     return moved

@@ -1,6 +1,8 @@
 """Steps shared by the payment-service tests: a payment through the real emulator over HTTP."""
 
 import contextlib
+import socket
+import time
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -65,3 +67,26 @@ def recorded_signals():
     finally:
         for name, signal in SIGNALS.items():
             signal.disconnect(receivers[name])
+
+
+@contextlib.contextmanager
+def notis_sunk(emulator):
+    """Have the emulator send its 노티 where nothing answers — a port held open but never
+    listening, so each attempt is refused at once — and record each body (emulator.notis())
+    without reaching the shop: for a test that delivers them itself."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        emulator.set_noti_url(f"http://127.0.0.1:{port}/", max_retries=0)
+        yield
+
+
+def noti_of(emulator, noti_type, timeout=10.0) -> dict:
+    """The body of the latest 노티 of that type the emulator sent."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sent = [n for n in emulator.notis() if n["noti_type"] == noti_type]
+        if sent or time.monotonic() > deadline:
+            assert sent, f"the emulator sent no 노티 {noti_type}"
+            return sent[-1]["body"]
+        time.sleep(0.05)

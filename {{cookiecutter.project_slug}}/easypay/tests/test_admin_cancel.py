@@ -1,14 +1,16 @@
 """The admin's cancel confirmation and "reconcile now", end to end against the real emulator:
 a payment paid through the window, then cancelled in part and in full from the admin."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from easypay.models import AdminAuditLog, Cancellation
-from easypay.tests.service_helpers import window
+from easypay import kst
+from easypay.models import AdminAuditLog, Cancellation, PgCall
+from easypay.tests.service_helpers import recorded_signals, window
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +204,146 @@ def test_the_change_pages_reconcile_button_asks_the_pg_only_when_posted(
     assert posted.status_code == 302
     assert len(easypay_emulator.requests("retrieve")) > retrieves
     assert payment.status == "paid"
+
+
+def test_staff_who_may_cancel_but_not_view_payments_cannot_open_or_post_the_cancel_page(
+    client, django_user_model, paid, easypay_emulator
+):
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="cancel_payment"))
+    client.force_login(clerk)
+
+    page = client.get(cancel_url(paid))
+    posted = client.post(cancel_url(paid), {"amount": "15000", "reason": "고객 요청"})
+
+    paid.refresh_from_db()
+    assert (page.status_code, posted.status_code) == (403, 403)
+    assert paid.status == "paid"
+    assert easypay_emulator.requests("revise") == []
+
+
+def test_behind_a_trusted_proxy_the_audit_and_kicc_get_the_staff_members_address(
+    admin_client, paid, easypay_emulator, settings
+):
+    settings.EASYPAY_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    admin_client.post(
+        cancel_url(paid),
+        {"amount": "3000", "reason": "부분 환불"},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+
+    logs = AdminAuditLog.objects.filter(payment=paid)
+    assert {log.remote_addr for log in logs} == {"203.0.113.7"}
+    (revise,) = easypay_emulator.requests("revise")
+    assert revise["body"]["clientIp"] == "203.0.113.7"
+
+
+# ------------------------------------------------------------------------------
+# Settling by hand, with KICC's console, what KICC can no longer be asked about
+# ------------------------------------------------------------------------------
+def settle_url(cancellation):
+    return reverse("admin:easypay_cancellation_settle", args=[cancellation.pk])
+
+
+@pytest.fixture
+def lost_cancel(admin_client, paid, easypay_emulator):
+    """A partial cancel KICC made whose answer was lost, three days ago (past §7's window)."""
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    admin_client.post(cancel_url(paid), {"amount": "3000", "reason": "부분 환불"})
+    cancellation = Cancellation.objects.get(payment=paid)
+    assert cancellation.status == "unknown"
+    three_days_ago = kst.today() - timedelta(days=3)
+    PgCall.objects.filter(pk=cancellation.pg_call_id).update(request_date=three_days_ago)
+    return cancellation
+
+
+def test_a_cancel_lost_past_the_window_is_settled_by_hand_with_the_consoles_number(
+    admin_client,
+    admin_user,
+    paid,
+    lost_cancel,
+    easypay_emulator,
+    django_capture_on_commit_callbacks,
+):
+    number = easypay_emulator.requests("revise")[0]["response"]["cancelPgCno"]
+    page = admin_client.get(settle_url(lost_cancel))
+
+    with recorded_signals() as log, django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            settle_url(lost_cancel),
+            {"outcome": "done", "cancel_pg_cno": number, "confirmed": "on"},
+        )
+
+    lost_cancel.refresh_from_db()
+    paid.refresh_from_db()
+    assert page.status_code == 200 and "KICC" in page.text
+    assert response.status_code == 302
+    assert (lost_cancel.status, lost_cancel.cancel_pg_cno) == ("done", number)
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert log.only("cancelled")["cancel_amount"] == 3000
+    audit = AdminAuditLog.objects.get(action="cancel_settled_by_hand")
+    assert (audit.actor, audit.detail["cancel_pg_cno"]) == (admin_user, number)
+    # and the shop can refund the rest again, with the right remainAmount
+    admin_client.post(cancel_url(paid), {"amount": "12000", "reason": "나머지 환불"})
+    paid.refresh_from_db()
+    assert paid.status == "cancelled"
+
+
+def test_a_cancel_kicc_never_made_is_settled_as_not_done_and_unblocks_the_payment(
+    admin_client, paid, lost_cancel, easypay_emulator
+):
+    response = admin_client.post(
+        settle_url(lost_cancel), {"outcome": "not_done", "confirmed": "on"}
+    )
+
+    lost_cancel.refresh_from_db()
+    assert response.status_code == 302
+    assert lost_cancel.status == "failed"
+    assert AdminAuditLog.objects.filter(action="cancel_settled_by_hand").exists()
+
+
+def test_settling_by_hand_needs_the_consoles_figures_and_a_confirmation(admin_client, lost_cancel):
+    unconfirmed = admin_client.post(
+        settle_url(lost_cancel), {"outcome": "done", "cancel_pg_cno": "1" * 20}
+    )
+    no_number = admin_client.post(settle_url(lost_cancel), {"outcome": "done", "confirmed": "on"})
+
+    lost_cancel.refresh_from_db()
+    assert "confirmed" in unconfirmed.context["form"].errors
+    assert "cancel_pg_cno" in no_number.context["form"].errors
+    assert lost_cancel.status == "unknown"
+
+
+def test_settling_by_hand_needs_the_cancel_and_view_permissions(
+    client, django_user_model, lost_cancel
+):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_payment"),
+        Permission.objects.get(codename="view_cancellation"),
+    )
+    client.force_login(viewer)
+
+    response = client.post(settle_url(lost_cancel), {"outcome": "not_done", "confirmed": "on"})
+
+    lost_cancel.refresh_from_db()
+    assert response.status_code == 403
+    assert lost_cancel.status == "unknown"
+
+
+def test_a_cancel_kicc_can_still_be_asked_about_is_not_settled_by_hand(
+    admin_client, paid, easypay_emulator
+):
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    admin_client.post(cancel_url(paid), {"amount": "3000", "reason": "부분 환불"})
+    recent = Cancellation.objects.get(payment=paid)
+
+    response = admin_client.post(
+        settle_url(recent), {"outcome": "not_done", "confirmed": "on"}, follow=True
+    )
+
+    recent.refresh_from_db()
+    assert recent.status == "unknown"
+    assert "더 조회할 수 없는 것만" in response.text

@@ -45,7 +45,7 @@ def paid(make_paid):
         payment=payment, kind=PgCall.Kind.APPROVE, shop_transaction_id="t-approve-1"
     )
     Notification.objects.create(
-        raw_body="{}", noti_type="10", pg_cno=payment.pg_cno, payment=payment
+        raw_body=b"{}", noti_type="10", pg_cno=payment.pg_cno, payment=payment
     )
     Cancellation.objects.create(
         payment=payment,
@@ -316,3 +316,28 @@ def test_an_unpaid_virtual_account_can_only_be_cancelled_whole(admin_client, mak
     assert form.fields["amount"].disabled
     assert form.initial["amount"] == 39000
     assert "이 결제는 전체 취소만 할 수 있습니다." in page.text
+
+
+@pytest.mark.parametrize(
+    ("status", "cancelled", "balance"),
+    [
+        ("paid", 0, "15000"),
+        ("partially_cancelled", 4000, "11000"),
+        ("cancelled", 15000, "0"),
+        ("failed", 0, "0"),
+        ("pending", 0, "0"),
+        ("awaiting_deposit", 0, "0"),
+    ],
+)
+def test_the_csv_balance_is_what_the_buyer_paid_and_was_not_refunded(
+    admin_client, make_paid, status, cancelled, balance
+):
+    payment = make_paid()
+    type(payment).objects.filter(pk=payment.pk).update(status=status, cancelled_amount=cancelled)
+
+    response = admin_client.post(
+        reverse(CHANGELIST), {"action": "export_csv", "_selected_action": [payment.pk]}
+    )
+
+    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert dict(zip(header, row, strict=True))["잔액"] == balance

@@ -4,9 +4,16 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from easypay import kst
-from easypay.client import DEFAULT_TIMEOUTS, EasyPayClient, get_client, new_shop_transaction_id
-from easypay.exceptions import RequestNotSent
+from easypay.client import (
+    DEFAULT_TIMEOUTS,
+    EasyPayClient,
+    deadline,
+    get_client,
+    new_shop_transaction_id,
+)
+from easypay.exceptions import Declined, RequestNotSent
 from easypay.tests.client_helpers import unreachable_client
+from easypay.tests.contract_helpers import client_for
 from easypay.tests.kicc_samples import TEST_SECRET
 
 
@@ -76,3 +83,32 @@ def test_new_shop_transaction_ids_are_unique_and_fit_kicc_60_characters():
 
     assert len(keys) == 1000
     assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
+
+
+def test_within_a_deadline_a_call_that_could_outlast_it_is_not_sent(easypay_emulator):
+    client = client_for(easypay_emulator)  # revise: 3 × 5 s to connect, 0.6 s pauses, 30 s
+
+    with deadline(45.0), pytest.raises(RequestNotSent) as refused:
+        client.revise(
+            shop_transaction_id=new_shop_transaction_id(),
+            pg_cno="12345678901234567890",
+            revise_type_code="40",
+            cancel_req_date=kst.today(),
+        )
+
+    assert "EASYPAY_REQUEST_BUDGET" in str(refused.value)
+    assert refused.value.call.outcome == "not_sent"
+    assert easypay_emulator.requests() == []
+
+
+def test_a_call_that_fits_the_deadline_is_sent_and_no_deadline_outside_it(easypay_emulator):
+    client = client_for(easypay_emulator, retrieve=1.0)
+
+    for window_seconds in (30.0, None):
+        with deadline(window_seconds), pytest.raises(Declined):  # KICC has no such key
+            client.retrieve(
+                shop_transaction_id=new_shop_transaction_id(), transaction_date=kst.today()
+            )
+
+    assert len(easypay_emulator.requests("retrieve")) == 2
+    assert client.longest_call("retrieve") == pytest.approx(3 * 5 + 0.2 + 0.4 + 1.0)

@@ -1,16 +1,19 @@
 """Races that only a real multi-connection database can show: PostgreSQL, real threads, one
 connection each. Skipped on SQLite, whose single writer serialises everything anyway."""
 
+import json
 import threading
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 
 from easypay import services
 from easypay.client import EasyPayClient
-from easypay.models import Cancellation
-from easypay.tests.service_helpers import pay, recorded_signals, window
+from easypay.models import Cancellation, Notification
+from easypay.services.cancellation import void_approval
+from easypay.tests.service_helpers import noti_of, notis_sunk, pay, recorded_signals, window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -140,3 +143,70 @@ def test_a_cancel_noti_during_the_cancel_call_counts_the_cancel_once(
     assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 4000)
     assert Cancellation.objects.count() == 1
     assert log.names() == ["cancelled"]
+
+
+def post_noti(body):
+    return Client().post(
+        reverse("easypay:noti"),
+        json.dumps(body),
+        content_type="application/json; charset=utf-8",
+        REMOTE_ADDR="203.233.72.150",
+    )
+
+
+def test_concurrent_cancel_notis_never_record_more_than_kicc_cancelled(easypay_emulator, payment):
+    paid = pay(easypay_emulator, payment)  # 15,000
+    with notis_sunk(easypay_emulator):
+        easypay_emulator.console_cancel(paid.shop_order_no, 1000)  # KICC: TS06, 14,000 left
+        real = noti_of(easypay_emulator, "20")
+    # The real one and 15 copies under made-up cancel numbers, all at once.
+    bodies = [real] + [{**real, "cancelPgCno": f"{n:020d}"} for n in range(1, 16)]
+
+    with recorded_signals() as log:
+        results = run_together(16, lambda i: post_noti(bodies[i]).status_code)
+
+    paid.refresh_from_db()
+    assert results == [200] * 16
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 1000)
+    done = Cancellation.objects.filter(payment=paid, status="done")
+    assert sum(c.amount for c in done) == 1000
+    assert log.names().count("cancelled") == 1
+
+
+def test_concurrent_cancel_notis_without_what_is_left_apply_nothing(easypay_emulator, payment):
+    """The attack as it was run: 16 notis of 1,000 each, no remainAmount, on 15,000."""
+    paid = pay(easypay_emulator, payment)
+    with notis_sunk(easypay_emulator):
+        easypay_emulator.console_cancel(paid.shop_order_no, 1000)
+        real = noti_of(easypay_emulator, "20")
+    del real["remainAmount"]
+    bodies = [{**real, "cancelPgCno": f"{n:020d}"} for n in range(16)]
+
+    run_together(16, lambda i: post_noti(bodies[i]))
+
+    paid.refresh_from_db()
+    assert paid.cancelled_amount == 0  # held for a person: nothing says what is left
+    assert Notification.objects.filter(status="held").count() == 16
+
+
+def test_concurrent_voids_of_one_approval_send_one_revise(easypay_emulator, payment):
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)  # approved at KICC, unknown here
+    pg_cno = easypay_emulator.ledger(payment.shop_order_no)["pg_cno"]
+
+    run_together(
+        6,
+        lambda i: void_approval(
+            type(payment).objects.get(pk=payment.pk),
+            pg_cno=pg_cno,
+            amount=payment.amount,
+            code="amount_mismatch",
+            message="x",
+            stage="reconcile",
+        ),
+    )
+
+    assert len(easypay_emulator.requests("revise")) == 1
+    assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"
+    assert Cancellation.objects.filter(payment=payment).count() == 1

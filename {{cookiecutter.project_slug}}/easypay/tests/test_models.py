@@ -185,7 +185,7 @@ def test_a_pg_call_keeps_its_masked_request_and_response(payment):
 # ------------------------------------------------------------------------------
 def _noti(status=Notification.Status.RECEIVED, **fields):
     fields = {"noti_type": "10", "pg_cno": "24081308560510790235", **fields}
-    return Notification.objects.create(raw_body="{}", status=status, **fields)
+    return Notification.objects.create(raw_body=b"{}", status=status, **fields)
 
 
 @pytest.mark.django_db

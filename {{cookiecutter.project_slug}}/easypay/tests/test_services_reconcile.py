@@ -257,3 +257,115 @@ def test_a_void_kicc_refuses_for_a_failed_payment_is_reported_until_a_person_act
         assert len(report.unresolved) == 1
         assert report.unresolved[0].startswith(f"{payment.shop_order_no}: ")
         assert pg_cno in report.unresolved[0]
+
+
+# ------------------------------------------------------------------------------
+# A cancel is settled by the same rule as an approval: never failed while KICC may hold it
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def paid(easypay_emulator, payment):
+    return pay(easypay_emulator, payment)
+
+
+def test_one_refusal_of_the_status_query_never_fails_a_cancel_kicc_made(easypay_emulator, paid):
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+    easypay_emulator.advance_days(2)  # KICC's status query now refuses it (not "not found")
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=True):
+        report = services.reconcile_all(compare=False)
+
+    lost.refresh_from_db()
+    paid.refresh_from_db()
+    assert easypay_emulator.ledger(paid.shop_order_no)["cancelled_amount"] == 3000  # KICC did it
+    assert lost.status == "unknown"  # not failed: the shop cannot know yet
+    assert any(f"취소 {lost.pk}" in line for line in report.unresolved)
+    with pytest.raises(services.CancelRefused):  # no second cancel with a wrong remainAmount
+        services.cancel(paid, amount=1000, reason="추가 환불")
+    assert len(easypay_emulator.requests("revise")) == 1
+
+
+def test_a_cancel_kicc_never_received_fails_after_two_refusals_the_grace_apart(
+    easypay_emulator, paid, settings
+):
+    settings.EASYPAY_UNKNOWN_GRACE = timedelta(minutes=10)
+    easypay_emulator.inject_fault("http_502", endpoint="revise")  # stopped before KICC's books
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        lost = services.cancel(paid, amount=3000, reason="부분 환불")
+        assert lost.status == "unknown"
+        clock.shift(timedelta(minutes=2))  # the revise call is long over
+
+        first = services.reconcile_all(compare=False)
+        lost.refresh_from_db()
+        assert lost.status == "unknown"
+        assert "EASYPAY_UNKNOWN_GRACE" in first.unresolved[0]
+
+        clock.shift(timedelta(minutes=11))
+        second = services.reconcile_all(compare=False)
+        lost.refresh_from_db()
+        assert lost.status == "failed"
+        assert second.resolved == [
+            f"{paid.shop_order_no}: 취소 {lost.pk} → failed (KICC에 내역 없음)"
+        ]
+        again = services.cancel(paid, amount=3000, reason="다시 환불")
+    assert again.status == "done"
+
+
+def test_a_cancel_unknown_past_the_status_window_is_reported_with_what_to_do(
+    easypay_emulator, paid
+):
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=True):
+        report = services.reconcile_all(compare=False)
+
+    (line,) = [line for line in report.unresolved if f"취소 {lost.pk}" in line]
+    assert "취소 결과 확정" in line and "KICC 관리자" in line
+    lost.refresh_from_db()
+    assert lost.status == "unknown"
+
+
+# ------------------------------------------------------------------------------
+# Comparing with KICC under both readings of §7 (the status now, or the original one)
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_an_amount_mismatch_that_was_voided_is_no_difference(easypay_emulator, payment, reading):
+    easypay_emulator.set_retrieve_status(reading)
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)
+    assert status_of(payment) == "failed"
+
+    reports = [services.reconcile_all() for _ in range(2)]
+
+    assert [report.differences for report in reports] == [[], []]
+
+
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_cancelled_and_partially_cancelled_payments_agree_with_kicc(
+    easypay_emulator, make_payment, reading
+):
+    easypay_emulator.set_retrieve_status(reading)
+    partly, fully = make_payment(), make_payment()
+    services.cancel(pay(easypay_emulator, partly), amount=1000, reason="")
+    services.cancel(pay(easypay_emulator, fully), reason="")
+
+    report = services.reconcile_all()
+
+    assert report.differences == []
+
+
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_a_console_cancel_whose_noti_never_came_is_a_difference_when_kicc_shows_it(
+    easypay_emulator, paid, reading
+):
+    easypay_emulator.set_retrieve_status(reading)
+    easypay_emulator.console_cancel(paid.shop_order_no)  # its 노티 20 is lost
+
+    report = services.reconcile_all()
+
+    if reading == "current":
+        assert report.differences == [f"{paid.shop_order_no}: DB paid, KICC TS02 승인취소"]
+    else:  # KICC answers with the approval's own status: nothing can be told from it
+        assert report.differences == []

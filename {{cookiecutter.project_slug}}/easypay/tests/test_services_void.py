@@ -1,11 +1,16 @@
 """Voiding an approval the shop cannot keep (integrity rules 1 and 4) when someone else has
 already recorded that approval: the books must end as KICC has them."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from easypay import services
 from easypay.client import EasyPayClient
 from easypay.exceptions import Untrusted
+from easypay.models import Cancellation
+from easypay.services import cancellation, conf
 from easypay.tests.service_helpers import recorded_signals, window
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,3 +43,71 @@ def test_a_void_of_an_approval_a_noti_already_recorded_as_paid_leaves_the_paymen
     assert (after.status, after.cancelled_amount) == ("cancelled", after.amount)
     assert log.names() == ["approved", "cancelled"]
     assert log.only("cancelled")["cancel_type"] == "40"
+
+
+def test_the_return_and_a_noti_10_that_both_find_a_wrong_amount_void_the_approval_once(
+    easypay_emulator, payment, monkeypatch, caplog
+):
+    """The 노티 10 path (reconcile: the amount is wrong → void) and the return's own
+    untrusted answer (amount mismatch → void) both want to cancel the same approval. One
+    revise goes to KICC; the other path sees the claim and leaves it."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    real_approve = EasyPayClient.approve
+
+    def approve_while_a_noti_10_is_handled(self, **kwargs):
+        try:
+            return real_approve(self, **kwargs)
+        except Untrusted:
+            services.reconcile(type(payment).objects.get(pk=payment.pk), force=True)
+            raise
+
+    monkeypatch.setattr(EasyPayClient, "approve", approve_while_a_noti_10_is_handled)
+    with recorded_signals() as log:
+        after = services.handle_return(payment.public_token, post.fields)
+
+    revises = easypay_emulator.requests("revise")
+    assert [r["response"]["resCd"] for r in revises] == ["0000"]
+    assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"
+    assert (after.status, after.failure_code) == ("failed", "amount_mismatch")
+    voids = Cancellation.objects.filter(payment=payment)
+    assert [(v.origin, v.status) for v in voids] == [("system", "done")]
+    assert log.names() == ["failed"]
+    assert "money may be held" not in caplog.text
+
+
+def test_a_second_void_of_the_same_approval_sends_nothing(easypay_emulator, payment):
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    services.handle_return(payment.public_token, post.fields)  # voided once
+    pg_cno = easypay_emulator.ledger(payment.shop_order_no)["pg_cno"]
+
+    cancellation.void_approval(
+        payment, pg_cno=pg_cno, amount=16000, code="late_approval", message="x", stage="reconcile"
+    )
+
+    assert len(easypay_emulator.requests("revise")) == 1
+    assert Cancellation.objects.filter(payment=payment).count() == 1
+
+
+def test_a_void_that_cannot_finish_within_the_requests_budget_is_left_to_reconcile(
+    easypay_emulator, payment, settings
+):
+    """gunicorn kills a worker at its timeout; a void cut off there is worse than one not
+    started. With too little of the request's budget left, the return sends no revise: the
+    payment is unknown, and reconcile voids the approval (integrity rule 1)."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    settings.EASYPAY_TIMEOUTS = {"connect": 5, "approve": 30, "revise": 40}
+    # An approve can take 45.6 s at worst (3 connects, the pauses, 30 s), a revise 55.6 s.
+    settings.EASYPAY_REQUEST_BUDGET = 50
+
+    with conf.request_deadline():
+        after = services.handle_return(payment.public_token, post.fields)
+
+    assert after.status == "unknown"
+    assert easypay_emulator.requests("revise") == []
+    services.reconcile_all(now=timezone.now() + timedelta(minutes=5))
+    after.refresh_from_db()
+    assert (after.status, after.failure_code) == ("failed", "amount_mismatch")
+    assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"

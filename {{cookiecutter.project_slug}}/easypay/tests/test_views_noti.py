@@ -2,7 +2,6 @@
 to a live server, and a few hand-made deliveries for what the emulator cannot send."""
 
 import json
-import socket
 
 import pytest
 from django.test import Client
@@ -13,7 +12,7 @@ from easypay.client import new_shop_transaction_id
 from easypay.models import Cancellation, Notification, PgCall
 from easypay.services.cancellation import void_approval
 from easypay.tests.contract_helpers import client_for
-from easypay.tests.service_helpers import pay, recorded_signals, window
+from easypay.tests.service_helpers import noti_of, notis_sunk, pay, recorded_signals, window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,15 +36,10 @@ def live_noti(easypay_emulator, live_server, settings):
 
 @pytest.fixture
 def noti_sink(easypay_emulator):
-    """Have the emulator send its 노티 where nothing answers — a port held open but never
-    listening, so each attempt is refused at once — and record each body (handle.notis())
-    without reaching the shop. For a test that delivers a 노티 itself, in the test thread,
-    because handling it makes KICC send another (a void's 20): two live-server requests at
-    once would share the test's one SQLite connection and undo each other's transactions."""
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-        easypay_emulator.set_noti_url(f"http://127.0.0.1:{port}/", max_retries=0)
+    """The emulator's 노티 are recorded, not delivered: the test delivers them itself, in the
+    test thread, because handling one can make KICC send another (a void's 20) — two
+    live-server requests at once would share the test's one SQLite connection."""
+    with notis_sunk(easypay_emulator):
         yield
 
 
@@ -212,7 +206,12 @@ def test_a_deposit_that_does_not_match_the_account_is_not_applied(easypay_emulat
     waiting.refresh_from_db()
     assert response.json()["resCd"] == "0000"  # nothing a resend could fix: a human looks
     assert waiting.status == "awaiting_deposit"
-    assert Notification.objects.get().status == "ignored"
+    held = Notification.objects.get()
+    assert held.status == "held"
+    assert "맞지 않음" in held.error
+    assert any(
+        f"노티 30 ({held.pk}) 확인 필요" in line for line in services.reconcile_all().unresolved
+    )
 
 
 def test_only_get_is_refused(db):
@@ -312,3 +311,239 @@ def test_a_console_cancel_of_a_refused_void_is_recorded_and_leaves_the_report(
     console = Cancellation.objects.get(origin="pg")
     assert (console.status, console.amount) == ("done", payment.amount)
     assert services.reconcile_all(compare=False).unresolved == []
+
+
+# ------------------------------------------------------------------------------
+# A 노티 that moves money is confirmed by KICC (§7, with our own key), or held for a person
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_a_made_up_cancel_noti_from_an_allowed_address_moves_no_money(
+    easypay_emulator, payment, reading
+):
+    easypay_emulator.set_retrieve_status(reading)
+    paid = pay(easypay_emulator, payment)
+    forged = {
+        "resCd": "0000",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "20",
+        "pgCno": paid.pg_cno,
+        "cancelPgCno": "99999999999999999999",
+        "shopOrderNo": paid.shop_order_no,
+        "cancelAmount": str(paid.amount),
+        "remainAmount": "0",
+        "statusCode": "TS02",
+    }
+
+    with recorded_signals() as log:
+        response = post_noti(forged)
+
+    paid.refresh_from_db()
+    held = Notification.objects.get()
+    assert response.json()["resCd"] == "0000"  # stored and reported: no resend needed
+    assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+    assert easypay_emulator.ledger(paid.shop_order_no)["status_code"] == "TS03"
+    assert log.names() == []
+    assert held.status == "held"
+    assert not Cancellation.objects.exists()
+    assert any(
+        f"노티 20 ({held.pk}) 확인 필요" in line for line in services.reconcile_all().unresolved
+    )
+
+
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_a_real_console_cancel_is_applied_when_kicc_shows_it_and_held_when_it_cannot(
+    easypay_emulator, noti_sink, payment, reading
+):
+    easypay_emulator.set_retrieve_status(reading)
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.console_cancel(paid.shop_order_no, 3000)
+
+    with recorded_signals() as log:
+        post_noti(noti_of(easypay_emulator, "20"))
+
+    paid.refresh_from_db()
+    if reading == "current":  # KICC's status query shows the partial cancel (TS06)
+        assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+        assert log.only("cancelled")["cancel_amount"] == 3000
+    else:  # it answers with the approval's own status: nothing confirms the 노티
+        assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+        assert Notification.objects.get(noti_type="20").status == "held"
+        assert log.names() == []
+
+
+@pytest.mark.parametrize("reading", ["current", "original"])
+def test_a_made_up_deposit_noti_pays_nothing(easypay_emulator, payment, reading):
+    easypay_emulator.set_retrieve_status(reading)
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    forged = {
+        "resCd": "0000",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "30",
+        "pgCno": "99999999999999999999",
+        "tlfSno": waiting.pg_cno,
+        "shopOrderNo": waiting.shop_order_no,
+        "amount": str(waiting.amount),
+        "accountNo": waiting.va_account_no,
+    }
+
+    with recorded_signals() as log:
+        response = post_noti(forged)
+
+    waiting.refresh_from_db()
+    assert response.json()["resCd"] == "0000"
+    assert waiting.status == "awaiting_deposit"
+    assert log.names() == []
+    assert Notification.objects.get().status == "held"
+
+
+def test_a_deposit_kicc_cannot_confirm_is_held_and_a_person_applies_it(
+    easypay_emulator, noti_sink, payment
+):
+    easypay_emulator.set_retrieve_status("original")
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    easypay_emulator.deposit(waiting.shop_order_no)
+    post_noti(noti_of(easypay_emulator, "30"))
+    held = Notification.objects.get(noti_type="30")
+    assert held.status == "held"
+
+    with recorded_signals() as log:
+        services.manual.apply_notification(held, amount=waiting.amount, actor=None, client_ip=None)
+
+    waiting.refresh_from_db()
+    held.refresh_from_db()
+    assert (waiting.status, held.status) == ("paid", "processed")
+    assert log.only("approved")["deposit_pg_cno"] == held.pg_cno
+    assert not [line for line in services.reconcile_all().unresolved if "노티 30" in line]
+
+
+def test_a_noti_20_settles_our_own_cancel_whose_answer_was_lost(
+    easypay_emulator, noti_sink, payment
+):
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+    assert lost.status == "unknown"
+    easypay_emulator.advance_days(2)  # and KICC's status query refuses to say (§7)
+    noti = noti_of(easypay_emulator, "20")
+
+    with recorded_signals() as log:
+        response = post_noti(noti)
+
+    lost.refresh_from_db()
+    paid.refresh_from_db()
+    assert response.json()["resCd"] == "0000"
+    assert (lost.status, lost.cancel_pg_cno) == ("done", noti["cancelPgCno"])
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert log.only("cancelled")["cancel_amount"] == 3000
+    assert Cancellation.objects.count() == 1
+
+
+def test_a_noti_20_of_another_amount_does_not_settle_a_stuck_cancel(
+    easypay_emulator, noti_sink, payment
+):
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+    easypay_emulator.advance_days(2)
+    noti = {**noti_of(easypay_emulator, "20"), "cancelAmount": "5000", "remainAmount": "10000"}
+
+    response = post_noti(noti)
+
+    lost.refresh_from_db()
+    assert response.json()["resCd"] == "5001"  # KICC resends; a person can settle it meanwhile
+    assert lost.status == "unknown"
+
+
+# ------------------------------------------------------------------------------
+# A 노티 30 for a payment whose approval is still being decided
+# ------------------------------------------------------------------------------
+def test_a_deposit_noti_for_a_payment_still_unknown_settles_the_approval_first(
+    easypay_emulator, noti_sink, payment
+):
+    post = window(easypay_emulator, payment, "approve_va")
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    unknown = services.handle_return(payment.public_token, post.fields)
+    assert unknown.status == "unknown"
+    easypay_emulator.deposit(payment.shop_order_no)
+
+    with recorded_signals() as log:
+        response = post_noti(noti_of(easypay_emulator, "30"))
+
+    unknown.refresh_from_db()
+    assert response.json()["resCd"] == "0000"
+    assert unknown.status == "paid"
+    assert log.names() == ["approved"]
+
+
+def test_a_deposit_noti_is_resent_while_kicc_cannot_say_what_the_approval_did(
+    easypay_emulator, noti_sink, payment
+):
+    post = window(easypay_emulator, payment, "approve_va")
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    unknown = services.handle_return(payment.public_token, post.fields)
+    easypay_emulator.deposit(payment.shop_order_no)
+    easypay_emulator.inject_fault("http_500", endpoint="retrieve", count=5)
+
+    response = post_noti(noti_of(easypay_emulator, "30"))
+
+    unknown.refresh_from_db()
+    assert response.json()["resCd"] == "5001"  # not acked: KICC sends it again (§8.1)
+    assert unknown.status == "unknown"
+    assert Notification.objects.get(noti_type="30").status == "failed"
+
+
+# ------------------------------------------------------------------------------
+# Every byte a sender can send is stored raw and answered without a 500
+# ------------------------------------------------------------------------------
+def test_a_body_with_a_nul_byte_is_stored_raw_and_answered(db):
+    body = b'{"a":1}\x00'
+
+    response = post_noti(body)
+
+    assert response.status_code == 200
+    assert response.json()["resCd"] == "5001"
+    assert bytes(Notification.objects.get().raw_body) == body
+
+
+def test_a_nul_byte_from_an_address_not_on_the_list_is_stored_and_refused(db):
+    response = post_noti(b"\x00\xff\xfe", remote_addr="198.51.100.9")
+
+    assert response.status_code == 403
+    assert bytes(Notification.objects.get().raw_body) == b"\x00\xff\xfe"
+
+
+def test_nul_inside_the_json_values_is_stored_without_a_500(easypay_emulator, payment):
+    paid = pay(easypay_emulator, payment)
+    body = {
+        "resCd": "9999",
+        "resMsg": "bad\u0000message",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "2\u0000",
+        "pgCno": "123\u0000",
+        "shopOrderNo": paid.shop_order_no,
+    }
+
+    response = post_noti(body)
+
+    assert response.status_code == 200
+    record = Notification.objects.get()
+    assert record.status == "ignored"  # handled: a failure 노티, not a crash
+    assert record.pg_cno == "123\ufffd"
+    assert "bad\ufffdmessage" in record.error
+
+
+def test_a_failure_message_with_newlines_cannot_forge_a_log_line(easypay_emulator, payment, caplog):
+    paid = pay(easypay_emulator, payment)
+    body = {
+        "resCd": "5413",
+        "resMsg": "refused\r\nERROR forged line",
+        "mallId": easypay_emulator.mall_id,
+        "notiType": "51",
+        "pgCno": paid.pg_cno,
+        "shopOrderNo": paid.shop_order_no,
+    }
+
+    post_noti(body)
+
+    messages = [record.getMessage() for record in caplog.records if "5413" in record.getMessage()]
+    assert messages and all("\n" not in message and "\r" not in message for message in messages)

@@ -80,3 +80,18 @@ def test_the_return_and_noti_views_stay_out_of_atomic_requests():
     # Django marks views excluded from ATOMIC_REQUESTS with this attribute, per database alias.
     assert "default" in views.payment_return._non_atomic_requests
     assert "default" in views.notification._non_atomic_requests
+
+
+def test_a_nul_byte_in_the_returns_message_fails_the_payment_without_a_500(
+    easypay_emulator, payment
+):
+    post = window(easypay_emulator, payment, "user_cancel")
+    fields = {**post.fields, "resMsg": "a\x00b"}
+
+    with recorded_signals() as log:
+        response = Client().post(post.url, fields)
+
+    payment.refresh_from_db()
+    assert response.status_code == 302
+    assert (payment.status, payment.failure_message) == ("failed", "a\ufffdb")
+    assert log.only("failed")["error_message"] == "a\ufffdb"

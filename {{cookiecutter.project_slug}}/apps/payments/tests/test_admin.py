@@ -13,7 +13,7 @@ def records(payment):
     approve = PgCall.objects.create(
         payment=payment, kind=PgCall.Kind.APPROVE, shop_transaction_id="k-1"
     )
-    Notification.objects.create(raw_body="{}", noti_type="10", pg_cno="1", payment=payment)
+    Notification.objects.create(raw_body=b"{}", noti_type="10", pg_cno="1", payment=payment)
     Cancellation.objects.create(
         payment=payment,
         revise_type_code="40",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
@@ -62,10 +63,20 @@ def test_another_buyer_gets_not_found_as_if_the_token_did_not_exist(
     assert client.get(reverse("payments:detail", args=["no-such-token"])).status_code == 404
 
 
-def test_staff_may_see_anyones_payment(client, django_user_model, paid):
-    client.force_login(django_user_model.objects.create_user("clerk", is_staff=True))
+def test_staff_who_may_view_payments_may_see_anyones_payment(client, django_user_model, paid):
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    client.force_login(clerk)
 
     assert client.get(detail(paid)).status_code == 200
+    assert client.get(reverse("payments:receipt", args=[paid.public_token])).status_code == 200
+
+
+def test_staff_without_the_view_permission_see_only_their_own(client, django_user_model, paid):
+    client.force_login(django_user_model.objects.create_user("intern", is_staff=True))
+
+    assert client.get(detail(paid)).status_code == 404
+    assert client.get(reverse("payments:receipt", args=[paid.public_token])).status_code == 404
 
 
 def test_a_visitor_is_sent_to_log_in_first(client, paid):

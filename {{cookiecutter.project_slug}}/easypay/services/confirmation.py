@@ -1,0 +1,66 @@
+"""What KICC itself can confirm about a payment's approval, asked with our own key (§7).
+
+A 노티 carries no signature (docs/kicc-api.md §8.1): before one moves money, KICC is asked
+with the approve call's shopTransactionId and date (retrieveTransaction). That answer has the
+approval's shape (§7), and the contract leaves open whether its statusCode is the status
+*now* or the status the approval had *then*. So a status proves something only when the
+approval cannot have had it then — a cancel (TS02, TS05, TS06) or a deposit (TS08) happened
+after it; an approval status (TS01, TS03, TS04, TS07) proves nothing either way. Code written
+this way is right under both readings (the emulator answers either way:
+EASYPAY_EMULATOR["RETRIEVE_STATUS"]).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from easypay import kst
+from easypay.client import get_client
+from easypay.exceptions import EasyPayError, InvalidRequest
+from easypay.models import PgCall
+from easypay.results import ApprovalResult
+
+from .records import call_of, log_call
+
+logger = logging.getLogger("easypay.services")
+
+CANCELLED = frozenset({"TS02", "TS05"})  # approval / capture cancelled: nothing left
+PARTIALLY_CANCELLED = frozenset({"TS06"})
+DEPOSITED = frozenset({"TS08"})
+# Statuses an approval answer can carry itself (§10.4): seen in a status answer, they may be
+# the original status, so they confirm and refute nothing.
+APPROVAL_STATUSES = frozenset({"TS01", "TS03", "TS04", "TS07"})
+
+
+@dataclass(frozen=True)
+class KiccStatus:
+    """KICC's status of the payment's approval, as far as it can be told."""
+
+    status_code: str | None  # a status that happened after the approval, or None
+    why: str = ""  # why nothing could be told (for the record and the report)
+    ask_again: bool = False  # KICC did not answer: asking later may tell
+
+    def shows(self, statuses) -> bool:
+        return self.status_code in statuses
+
+
+def approval_status(payment) -> KiccStatus:
+    """Ask KICC about the payment's approval (retrieveTransaction with the approve call's own
+    key and date) and keep only what the answer proves. Records the retrieve as a PgCall."""
+    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+    if pg_call is None:
+        return KiccStatus(None, "승인 호출 기록이 없음")
+    if not kst.is_yesterday_or_today(pg_call.request_date):
+        return KiccStatus(None, "승인일이 조회 가능 기간(어제·오늘, §7)을 지남")
+    try:
+        result = get_client().retrieve(
+            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
+        )
+    except (EasyPayError, InvalidRequest) as error:
+        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
+        return KiccStatus(None, f"KICC 조회 실패 ({error})", ask_again=True)
+    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    if not isinstance(result, ApprovalResult) or result.pg_cno != payment.pg_cno:
+        return KiccStatus(None, "KICC 조회 결과가 결제의 거래번호와 다름")
+    if result.status_code in APPROVAL_STATUSES:
+        return KiccStatus(None, f"KICC 조회가 승인 상태({result.status_code})만 알려 줌")
+    return KiccStatus(result.status_code)
