@@ -441,6 +441,11 @@ class Emulator:
             "WHERE pg_cno=?",
             (cancel_amount, status, txn["pg_cno"]),
         )
+        db.execute(
+            "INSERT INTO cancels (cancel_pg_cno, pg_cno, revise_type, amount, remain_after, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (cancel_pg_cno, txn["pg_cno"], revise_type, cancel_amount, remain_after, moment),
+        )
         response = shapes.revise_response(
             body, txn, revise_type, cancel_pg_cno, cancel_amount, remain_after, status, moment
         )
@@ -615,6 +620,11 @@ class Emulator:
             if order is None:
                 return None
             txn = self._order_transaction(db, mall_id, shop_order_no)
+            cancels = db.execute(
+                "SELECT cancel_pg_cno, revise_type, amount, remain_after FROM cancels "
+                "WHERE pg_cno=? ORDER BY at, rowid",
+                (txn["pg_cno"] if txn else "",),
+            ).fetchall()
         approved = txn["amount"] if txn else 0
         cancelled = txn["cancelled_amount"] if txn else 0
         return {
@@ -629,6 +639,7 @@ class Emulator:
             "pay_method": txn["pay_method"] if txn else None,
             "deposit_pg_cno": txn["deposit_pg_cno"] if txn else None,
             "approvals": order["approvals"],
+            "cancels": [dict(row) for row in cancels],  # each cancel: its number and amount
         }
 
     def log_request(self, endpoint, shop_order_no, body, http_status, response, fault) -> None:

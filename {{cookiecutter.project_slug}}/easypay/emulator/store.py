@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     pg_cno TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
     pay_method TEXT NOT NULL, amount INTEGER NOT NULL, cancelled_amount INTEGER NOT NULL DEFAULT 0,
     status_code TEXT NOT NULL, approval TEXT NOT NULL, deposit_pg_cno TEXT);
+CREATE TABLE IF NOT EXISTS cancels (
+    cancel_pg_cno TEXT PRIMARY KEY, pg_cno TEXT NOT NULL, revise_type TEXT NOT NULL,
+    amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     mall_id TEXT NOT NULL, shop_transaction_id TEXT NOT NULL, day TEXT NOT NULL,
     kind TEXT NOT NULL, pg_cno TEXT, response TEXT,
@@ -52,6 +55,7 @@ TABLES = (
     "orders",
     "authorizations",
     "transactions",
+    "cancels",
     "idempotency_keys",
     "request_log",
     "faults",

@@ -22,6 +22,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,52 @@ def receive_notification(*, body: bytes, headers, remote_addr: str | None) -> di
             logger.exception("노티 %s: could not even record the failure", record.pk)
         return RESEND
     return RESEND if status == N.FAILED else ACK
+
+
+def retry_failed(report, *, limit: int = 50) -> None:
+    """Handle again the 노티 whose handling failed (5001) and that KICC may have stopped
+    resending (10 tries, §8.1): the latest copy of each, once per reconcile run. What still
+    fails — or a later copy settled — is reported or dropped from the report accordingly."""
+    failed = (
+        Notification.objects.filter(status=N.FAILED, noti_type__in=HANDLERS, payment__isnull=False)
+        .exclude(_settled_copies())
+        .order_by("-received_at")
+    )
+    seen = set()
+    for record in failed:
+        key = (record.pg_cno, record.noti_type, record.cancel_pg_cno)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > limit:
+            report.unresolved.append(f"처리하지 못한 노티가 {limit}건을 넘음: 다음 실행에서 계속")
+            return
+        try:
+            status = _process(record)
+        except Exception as error:
+            logger.exception("노티 %s could not be processed again", record.pk)
+            _mark(record, N.FAILED, f"{type(error).__name__}: {error}")
+            status = N.FAILED
+        if status == N.FAILED:
+            report.unresolved.append(
+                f"{record.shop_order_no}: 노티 {record.noti_type} ({record.pk}) 처리 실패 — "
+                f"{record.error}"
+            )
+
+
+def _settled_copies():
+    """A 노티 whose key (pgCno, notiType, cancelPgCno) has a copy that was applied, held for a
+    person, or dismissed by one: nothing is left to retry."""
+    return Q(
+        Exists(
+            Notification.objects.filter(
+                pg_cno=OuterRef("pg_cno"),
+                noti_type=OuterRef("noti_type"),
+                cancel_pg_cno=OuterRef("cancel_pg_cno"),
+                status__in=(N.PROCESSED, N.HELD, N.DISMISSED),
+            )
+        )
+    )
 
 
 def _process(record) -> str:

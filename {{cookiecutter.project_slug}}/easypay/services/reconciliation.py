@@ -114,6 +114,10 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
             report.unresolved.append(f"{payment.shop_order_no}: {error}")
 
     _report_refused_voids(report)
+    # Imported here: notifications builds on this module (it reconciles what a 노티 doubts).
+    from .notifications import retry_failed
+
+    retry_failed(report)
     _report_held_notifications(report)
 
     for payment in manager.filter(status=S.AWAITING_DEPOSIT, va_expires_at__lt=now):

@@ -547,3 +547,22 @@ def test_a_failure_message_with_newlines_cannot_forge_a_log_line(easypay_emulato
 
     messages = [record.getMessage() for record in caplog.records if "5413" in record.getMessage()]
     assert messages and all("\n" not in message and "\r" not in message for message in messages)
+
+
+def test_reconcile_handles_again_a_noti_kicc_stopped_resending(
+    easypay_emulator, noti_sink, payment
+):
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.console_cancel(paid.shop_order_no, 3000)
+    easypay_emulator.inject_fault("http_500", endpoint="retrieve")  # KICC busy, this once
+    assert post_noti(noti_of(easypay_emulator, "20")).json()["resCd"] == "5001"
+    # KICC resends up to ten times (§8.1) and then gives up: reconcile does not.
+
+    with recorded_signals() as log:
+        report = services.reconcile_all(compare=False)
+
+    paid.refresh_from_db()
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert log.only("cancelled")["cancel_amount"] == 3000
+    assert report.unresolved == []
+    assert Notification.objects.get(noti_type="20").status == "processed"

@@ -2,6 +2,8 @@
 
 import requests
 
+from easypay.tests.service_helpers import noti_of, notis_sunk
+
 
 def _control(kicc, name, body=None, **params):
     url = f"{kicc.base}/_control/{name}"
@@ -24,6 +26,7 @@ def test_the_ledger_follows_an_order_through_its_life(kicc, easypay_emulator):
         "pay_method": None,
         "deposit_pg_cno": None,
         "approvals": 0,
+        "cancels": [],
     }
     easypay_emulator.authenticate(registered["authorizationId"])
     approval = kicc.approve(registered).json()
@@ -38,7 +41,41 @@ def test_the_ledger_follows_an_order_through_its_life(kicc, easypay_emulator):
         approval["pgCno"],
         1,
     )
+    (cancel,) = ledger["cancels"]
+    assert (cancel["revise_type"], cancel["amount"], cancel["remain_after"]) == ("32", 5000, 15000)
     assert ledger == easypay_emulator.ledger(registered["shopOrderNo"])
+
+
+def test_the_status_answer_follows_the_chosen_reading_of_section_7(kicc, easypay_emulator):
+    approval = kicc.paid()
+    kicc.revise(approval["pgCno"], "32", amount=5000)
+
+    current = kicc.retrieve(approval["shopTransactionId"]).json()
+    assert _control(kicc, "retrieve-status", {"reading": "original"}).json() == {
+        "reading": "original"
+    }
+    original = kicc.retrieve(approval["shopTransactionId"]).json()
+    refused = _control(kicc, "retrieve-status", {"reading": "sometimes"})
+
+    assert (current["statusCode"], original["statusCode"]) == ("TS06", "TS03")
+    assert refused.status_code == 400
+    assert easypay_emulator.ledger(approval["shopOrderNo"])["status_code"] == "TS06"
+
+
+def test_a_console_cancel_sends_a_cancel_noti_and_needs_no_key_of_the_shops(kicc, easypay_emulator):
+    approval = kicc.paid()
+    order = approval["shopOrderNo"]
+
+    with notis_sunk(easypay_emulator):
+        answer = _control(kicc, "console-cancel", {"shop_order_no": order, "amount": 4000})
+        over = _control(kicc, "console-cancel", {"shop_order_no": order, "amount": 99999})
+        noti = noti_of(easypay_emulator, "20")
+
+    assert answer.json()["cancelAmount"] == 4000
+    assert over.status_code == 409
+    ledger = easypay_emulator.ledger(order)
+    assert (ledger["cancelled_amount"], ledger["status_code"]) == (4000, "TS06")
+    assert noti["cancelPgCno"] == answer.json()["cancelPgCno"]
 
 
 def test_an_unknown_order_has_no_ledger(kicc):
