@@ -6,11 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := .demo
 DEMO_PROJECT := $(DEMO_DIR)/my_easypay_shop
+BENCH_DIR := .bakes/bench
+BENCH_PROJECT := $(BENCH_DIR)/my_easypay_shop
+# Extra options for the benchmark, e.g. BENCH_ARGS="--seconds 15 --rounds 2"
+BENCH_ARGS ?=
 # Parallel workers for the test run; the baked-project layer keeps one bake per worker.
 JOBS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint demo clean
+.PHONY: help install test test-fast lint demo bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +43,12 @@ demo: install ## Generate the default shop into .demo/, install it, load demo da
 	rm -rf $(DEMO_DIR)
 	$(BIN)/cookiecutter --no-input --output-dir $(DEMO_DIR) .
 	$(MAKE) -C $(DEMO_PROJECT) install demo PYTHON="$$(readlink -f $(BIN)/python)"
+
+bench: install ## Bake the default shop and time a payment under gunicorn on PostgreSQL (about 2 min)
+	rm -rf $(BENCH_DIR)
+	$(BIN)/cookiecutter --no-input --output-dir $(BENCH_DIR) .
+	$(MAKE) -C $(BENCH_PROJECT) install PYTHON="$$(readlink -f $(BIN)/python)"
+	cd $(BENCH_PROJECT) && .venv/bin/python -m apps.payments.loadtest.bench $(BENCH_ARGS)
 
 clean: ## Remove .venv, .demo and .bakes
 	rm -rf $(VENV) $(DEMO_DIR) .bakes

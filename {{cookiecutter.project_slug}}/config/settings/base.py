@@ -44,6 +44,12 @@ USE_TZ = True
 # ------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # payment services open short transactions
+# Keep each process's connection between requests: a new PostgreSQL connection costs a round
+# of authentication and a server process per request. Checked before reuse, so a database that
+# restarted meanwhile costs a reconnect, not a failed request.
+# https://docs.djangoproject.com/en/6.1/ref/databases/#persistent-connections
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # ------------------------------------------------------------------------------
 # Applications

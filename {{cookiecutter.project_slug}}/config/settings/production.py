@@ -18,6 +18,7 @@ EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
 
 DEBUG = False
+# The database dict was rebuilt from DATABASE_URL above: base.py's persistent connections again.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -69,3 +69,16 @@ def test_test_settings_use_sqlite_without_any_environment_variable(project_witho
 
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.sqlite3" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["local", "production"])
+def test_development_and_production_keep_their_database_connection_between_requests(
+    module, project_without_dot_env
+):
+    env = {**REQUIRED_IN_PRODUCTION, "DATABASE_URL": "postgres://shop@db.example.com:5432/shop"}
+    show = "s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS']"
+
+    result = load_settings(module, project_without_dot_env, env, show)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]

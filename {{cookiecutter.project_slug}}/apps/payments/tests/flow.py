@@ -1,6 +1,5 @@
 """Helpers for tests that pay through the real emulator: checkout → window → return URL."""
 
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.urls import reverse
@@ -25,31 +24,3 @@ def pay(client, emulator, product, outcome="approve"):
     started = checkout(client, product)
     assert started.status_code == 302, started
     return return_from_window(client, emulator, started.url, outcome)
-
-
-class Forms(HTMLParser):
-    """The forms of a page: action, method, hidden/text inputs and submit buttons."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append(
-                {
-                    "action": attrs.get("action", ""),
-                    "method": attrs.get("method", "get").lower(),
-                    "fields": {},
-                    "buttons": [],
-                }
-            )
-        elif tag == "input" and self.forms and attrs.get("name"):
-            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
-        elif tag == "button" and self.forms and attrs.get("name"):
-            self.forms[-1]["buttons"].append((attrs["name"], attrs.get("value", "")))
-
-    def with_button(self, name: str, value: str) -> dict:
-        return next(f for f in self.forms if (name, value) in f["buttons"])

@@ -9,8 +9,8 @@ import requests
 from django.core.management import call_command
 from django.urls import reverse
 
+from apps.payments.loadtest.pages import Forms
 from apps.payments.models import Payment
-from apps.payments.tests.flow import Forms
 
 pytestmark = pytest.mark.django_db
 

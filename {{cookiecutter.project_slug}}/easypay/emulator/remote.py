@@ -1,0 +1,185 @@
+"""Drive a standalone emulator from anywhere, over HTTP: its `_control/…` endpoints as methods.
+
+The pytest fixture (easypay/testing.py) controls the emulator in its own process; a load test,
+a chaos run or a script talks to one started by `manage.py easypay_emulator --port …` (or
+served by gunicorn), so it goes through the operator endpoints (README.md, "Operator
+endpoints") instead. The methods have the fixture's names and arguments, so code written
+against one works with the other:
+
+    from easypay.emulator.remote import RemoteEmulator
+
+    emulator = RemoteEmulator("http://127.0.0.1:9100")
+    emulator.set_noti_url("http://127.0.0.1:8000/payments/easypay/noti/", retry_seconds=1)
+    emulator.inject_fault("drop_after_commit", endpoint="approve", count=3)
+    emulator.inject_fault("http_502", shop_order_no="ORD-7", commit=True)
+    emulator.ledger("ORD-7")           # None for an order it never saw
+    emulator.authenticate(authorization_id, "decline", decline_code="8035")  # a ReturnPost
+    emulator.deposit("ORD-8"); emulator.advance_days(1); emulator.notis()
+
+A refusal by the emulator (unknown fault kind, unknown order…) raises RemoteEmulatorError with
+the emulator's own message; a transport failure raises the requests library's exception. One instance keeps
+one keep-alive connection (requests.Session): use one per thread.
+"""
+
+import time
+
+# from-imports: the class has a method named `requests` (the fixture's name for the log).
+from requests import Response, Session
+
+from .engine import TEST_MALL_ID, TEST_SECRET_KEY, ReturnPost
+
+__all__ = ["RemoteEmulator", "RemoteEmulatorError"]
+
+
+class RemoteEmulatorError(Exception):
+    """The emulator answered a control request with an error (HTTP 4xx, JSON {"error": …})."""
+
+    def __init__(self, path: str, status: int, answer: dict):
+        self.path = path
+        self.status = status
+        self.answer = answer
+        super().__init__(f"_control/{path}: HTTP {status}: {answer.get('error', answer)}")
+
+
+class RemoteEmulator:
+    """The operator endpoints of the emulator whose base URL (its EASYPAY_API_URL) is `api_url`."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        mall_id: str = TEST_MALL_ID,
+        secret_key: str = TEST_SECRET_KEY,
+        timeout: float = 10.0,
+        session: Session | None = None,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.mall_id = mall_id  # what the shop must be configured with to pay through it
+        self.secret_key = secret_key
+        self.timeout = timeout
+        self.session = session or Session()
+
+    def __repr__(self) -> str:
+        return f"RemoteEmulator({self.api_url!r})"
+
+    # --- state ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every order, fault, request and noti; stop pending noti retries."""
+        self._post("reset")
+
+    def advance_days(self, n: int = 1) -> str:
+        """Move the emulator's KST clock `n` days on; returns its new today (yyyyMMdd)."""
+        return self._post("advance-days", {"days": n})["today"]
+
+    # --- faults and the window ------------------------------------------------------------
+    def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params) -> None:
+        """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504, html_error,
+        malformed_json, amount_mismatch (amount=…), bad_signature; commit=True/False where the
+        emulator's README allows. For one order (shop_order_no) or the next `count` calls,
+        optionally of one endpoint (register, approve, revise, retrieve)."""
+        body = {"kind": kind, "count": count, "params": params}
+        if shop_order_no is not None:
+            body["shop_order_no"] = shop_order_no
+        if endpoint is not None:
+            body["endpoint"] = endpoint
+        self._post("faults", body)
+
+    def authenticate(self, authorization_id, outcome="approve", *, decline_code="8521"):
+        """Press a window button without opening the window: approve | approve_va | decline |
+        user_cancel | window_error. Returns the ReturnPost (.url, .fields) the window would
+        form-POST to the shop's returnUrl (delivering it is the caller's job)."""
+        answer = self._post(
+            "authenticate",
+            {
+                "authorization_id": authorization_id,
+                "outcome": outcome,
+                "decline_code": decline_code,
+            },
+        )
+        return ReturnPost(url=answer["url"], fields=answer["fields"])
+
+    # --- virtual accounts -----------------------------------------------------------------
+    def deposit(self, shop_order_no) -> dict:
+        """The buyer pays into the order's virtual account (노티 30)."""
+        return self._post("deposit", {"shop_order_no": shop_order_no, "mall_id": self.mall_id})
+
+    def cancel_deposit(self, shop_order_no) -> dict:
+        """The bank cancels that deposit (노티 31)."""
+        return self._post(
+            "deposit-cancel", {"shop_order_no": shop_order_no, "mall_id": self.mall_id}
+        )
+
+    # --- 노티 -------------------------------------------------------------------------------
+    def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:
+        """Where 노티 go ("" = recorded, not sent) and how they are retried; None keeps the
+        current value. Returns the emulator's noti configuration."""
+        body = {"url": url}
+        for name, value in (
+            ("retry_seconds", retry_seconds),
+            ("max_retries", max_retries),
+            ("timeout", timeout),
+        ):
+            if value is not None:
+                body[name] = value
+        return self._post("noti-url", body)
+
+    def notis(self) -> list[dict]:
+        """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
+        return self._get("notis")["notis"]
+
+    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
+        """Poll until `count` attempts (only acked ones if acked=True) were recorded; returns
+        what there is when `timeout` runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
+            if len(attempts) >= count or time.monotonic() > deadline:
+                return attempts
+            time.sleep(0.05)
+
+    def resend_noti(self, shop_order_no, noti_type) -> None:
+        """Send the order's latest noti of that type again (a duplicate, as KICC may send)."""
+        self._post("resend-noti", {"shop_order_no": shop_order_no, "noti_type": str(noti_type)})
+
+    # --- inspection -----------------------------------------------------------------------
+    def ledger(self, shop_order_no) -> dict | None:
+        """The order's money and status (registered/approved/cancelled/remaining amounts,
+        status_code, pg_cno, approvals…), or None when the emulator never saw the order."""
+        try:
+            return self._get(f"ledger/{shop_order_no}", mallId=self.mall_id)
+        except RemoteEmulatorError as error:
+            if error.status == 400 and "no order" in str(error.answer.get("error", "")):
+                return None
+            raise
+
+    def requests(self, endpoint=None, shop_order_no=None) -> list[dict]:
+        """The API request log with the answers, oldest first, optionally filtered."""
+        params = {}
+        if endpoint is not None:
+            params["endpoint"] = endpoint
+        if shop_order_no is not None:
+            params["shop_order_no"] = shop_order_no
+        return self._get("requests", **params)["requests"]
+
+    # --- transport ------------------------------------------------------------------------
+    def _get(self, path: str, **params) -> dict:
+        response = self.session.get(
+            f"{self.api_url}/_control/{path}", params=params, timeout=self.timeout
+        )
+        return self._answer(path, response)
+
+    def _post(self, path: str, body: dict | None = None) -> dict:
+        response = self.session.post(
+            f"{self.api_url}/_control/{path}", json=body or {}, timeout=self.timeout
+        )
+        return self._answer(path, response)
+
+    @staticmethod
+    def _answer(path: str, response: Response) -> dict:
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {"error": response.text[:500]}
+        if response.status_code != 200:
+            raise RemoteEmulatorError(path, response.status_code, answer)
+        return answer
