@@ -71,6 +71,10 @@ class RemoteEmulator:
         """Move the emulator's KST clock `n` days on; returns its new today (yyyyMMdd)."""
         return self._post("advance-days", {"days": n})["today"]
 
+    def set_retrieve_status(self, reading: str) -> None:
+        """ "current" or "original": which status a status answer carries (§7 leaves it open)."""
+        self._post("retrieve-status", {"reading": reading})
+
     # --- faults and the window ------------------------------------------------------------
     def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params) -> None:
         """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504, html_error,
@@ -108,6 +112,14 @@ class RemoteEmulator:
         return self._post(
             "deposit-cancel", {"shop_order_no": shop_order_no, "mall_id": self.mall_id}
         )
+
+    # --- KICC's merchant console ---------------------------------------------------------
+    def console_cancel(self, shop_order_no, amount=None) -> dict:
+        """Cancel all (None) or part of an order as a person in KICC's console: 노티 20."""
+        body = {"shop_order_no": shop_order_no, "mall_id": self.mall_id}
+        if amount is not None:
+            body["amount"] = amount
+        return self._post("console-cancel", body)
 
     # --- 노티 -------------------------------------------------------------------------------
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:

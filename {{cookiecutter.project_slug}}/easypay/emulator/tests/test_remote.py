@@ -104,3 +104,14 @@ def test_the_clock_moves_and_a_reset_forgets(kicc, remote, easypay_emulator):
     assert today == (kst.today() + timedelta(days=2)).strftime("%Y%m%d")
     assert easypay_emulator.ledger(approval["shopOrderNo"]) is None
     assert remote.requests() == []
+
+
+def test_a_console_cancel_and_the_status_reading_are_set_remotely(kicc, remote, easypay_emulator):
+    approval = kicc.paid()
+
+    cancelled = remote.console_cancel(approval["shopOrderNo"], 2000)
+    remote.set_retrieve_status("original")
+
+    assert cancelled["cancelAmount"] == 2000
+    assert easypay_emulator.ledger(approval["shopOrderNo"])["cancelled_amount"] == 2000
+    assert kicc.retrieve(approval["shopTransactionId"]).json()["statusCode"] == "TS03"
