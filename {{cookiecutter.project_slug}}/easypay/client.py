@@ -141,6 +141,9 @@ def deadline(seconds: float | None):
 def merge_timeouts(overrides: Mapping[str, float] | None) -> dict[str, float]:
     timeouts = dict(DEFAULT_TIMEOUTS)
     for name, seconds in (overrides or {}).items():
+        if isinstance(seconds, str):  # from the environment: EASYPAY_TIMEOUTS="approve=40"
+            with contextlib.suppress(ValueError):  # not a number: refused below, by name
+                seconds = float(seconds)
         if name not in DEFAULT_TIMEOUTS:
             known = ", ".join(DEFAULT_TIMEOUTS)
             raise ValueError(f"Unknown EasyPay timeout {name!r}; known: {known}")

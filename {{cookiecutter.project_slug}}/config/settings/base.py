@@ -141,7 +141,15 @@ EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
 # Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
 # "connect" is the only step the client retries (the request had not left yet).
-EASYPAY_TIMEOUTS = {"connect": 5, "register": 10, "approve": 30, "revise": 30, "retrieve": 10}
+# EASYPAY_TIMEOUTS="approve=40,revise=40" overrides some of them.
+EASYPAY_TIMEOUTS = {
+    "connect": 5,
+    "register": 10,
+    "approve": 30,
+    "revise": 30,
+    "retrieve": 10,
+    **env.dict("EASYPAY_TIMEOUTS", default={}),  # text: easypay/checks.py reads the numbers
+}
 # How long one web request may keep calling KICC: a call that could outlast it is not started
 # and reconcile does its work instead, because gunicorn kills a worker at GUNICORN_TIMEOUT
 # (gunicorn.conf.py reads the same variable) and a void cut off mid-call is worse than one
@@ -157,8 +165,9 @@ EASYPAY_PAYMENT_MODEL = "payments.Payment"
 # senders (easypay-api.md §2) for the host EASYPAY_API_URL names — the test host's
 # 61.33.205.151 only when it is https://testpgapi.easypay.co.kr, otherwise production's
 # 203.233.72.150, 203.233.72.151 and 61.33.211.180, so a live shop never believes a 노티 from
-# KICC's test system. Override freely; add 127.0.0.1 to let the local emulator's 노티 in.
-EASYPAY_NOTI_ALLOWED_IPS = (
+# KICC's test system. EASYPAY_NOTI_ALLOWED_IPS (comma-separated, empty: these defaults)
+# replaces the list — e.g. to add 127.0.0.1 for a local emulator's 노티.
+EASYPAY_NOTI_ALLOWED_IPS = env.list("EASYPAY_NOTI_ALLOWED_IPS", default=[]) or (
     ["61.33.205.151"]
     if EASYPAY_API_URL.rstrip("/") == "https://testpgapi.easypay.co.kr"
     else ["203.233.72.150", "203.233.72.151", "61.33.211.180"]
@@ -168,15 +177,17 @@ EASYPAY_NOTI_ALLOWED_IPS = (
 EASYPAY_TRUSTED_PROXIES: list[str] = []
 # A checkout never brought back from the payment window is failed as expired after this
 # (easypay_reconcile). No approve call was made for it, so no money can have moved.
-EASYPAY_PENDING_EXPIRY = timedelta(hours=1)
+EASYPAY_PENDING_EXPIRY = timedelta(seconds=env.int("EASYPAY_PENDING_EXPIRY", default=3600))
 # An approval claimed longer ago than this is presumed cut off (the process died mid-call):
 # reconcile asks KICC about it. Comfortably longer than the 30 s approve timeout.
-EASYPAY_APPROVING_STALE_AFTER = timedelta(minutes=2)
+EASYPAY_APPROVING_STALE_AFTER = timedelta(
+    seconds=env.int("EASYPAY_APPROVING_STALE_AFTER", default=120)
+)
 # KICC's "no such transaction" for an approval in doubt fails the payment only when it was
 # answered (HTTP 200, resCd not "0000") on two reconcile passes at least this far apart:
 # KICC gives no code for "not found" (easypay-api.md §7, §14), so one answer could be a
 # throttling or system error while the money did move. Until then the payment stays unknown.
-EASYPAY_UNKNOWN_GRACE = timedelta(minutes=10)
+EASYPAY_UNKNOWN_GRACE = timedelta(seconds=env.int("EASYPAY_UNKNOWN_GRACE", default=600))
 # The local EasyPay emulator (easypay/emulator/README.md): served under /__easypay__/ by the
 # DEBUG dev server and by `manage.py easypay_emulator`; never with DEBUG off. Its state is a
 # SQLite file of its own (git-ignored). NOTI_URL empty: 노티 are recorded, not sent.

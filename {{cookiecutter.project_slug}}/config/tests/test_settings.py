@@ -82,3 +82,47 @@ def test_development_and_production_keep_their_database_connection_between_reque
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["60", "True"]
+
+
+def test_the_easypay_knobs_a_shop_tunes_come_from_the_environment(project_without_dot_env):
+    env = {
+        **REQUIRED_IN_PRODUCTION,
+        "EASYPAY_TIMEOUTS": "approve=40,revise=45",
+        "EASYPAY_NOTI_ALLOWED_IPS": "203.233.72.150,10.0.0.0/8",
+        "EASYPAY_PENDING_EXPIRY": "1800",
+        "EASYPAY_APPROVING_STALE_AFTER": "90",
+        "EASYPAY_UNKNOWN_GRACE": "300",
+        "GUNICORN_TIMEOUT": "150",
+    }
+    show = (
+        "s.EASYPAY_TIMEOUTS['approve'], s.EASYPAY_TIMEOUTS['revise'], s.EASYPAY_TIMEOUTS['connect'],"
+        " ','.join(s.EASYPAY_NOTI_ALLOWED_IPS), s.EASYPAY_PENDING_EXPIRY.seconds,"
+        " s.EASYPAY_APPROVING_STALE_AFTER.seconds, s.EASYPAY_UNKNOWN_GRACE.seconds,"
+        " s.EASYPAY_REQUEST_BUDGET.seconds"
+    )
+
+    result = load_settings("production", project_without_dot_env, env, show)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "40",
+        "45",
+        "5",
+        "203.233.72.150,10.0.0.0/8",
+        "1800",
+        "90",
+        "300",
+        "135",
+    ]
+
+
+def test_without_a_noti_list_the_senders_follow_the_kicc_host(project_without_dot_env):
+    live = {**REQUIRED_IN_PRODUCTION, "EASYPAY_API_URL": "https://pgapi.easypay.co.kr"}
+    empty = {**REQUIRED_IN_PRODUCTION, "EASYPAY_NOTI_ALLOWED_IPS": ""}
+    show = "','.join(s.EASYPAY_NOTI_ALLOWED_IPS)"
+
+    on_live = load_settings("production", project_without_dot_env, live, show)
+    on_test = load_settings("production", project_without_dot_env, empty, show)
+
+    assert on_live.stdout.strip() == "203.233.72.150,203.233.72.151,61.33.211.180"
+    assert on_test.stdout.strip() == "61.33.205.151"  # REQUIRED_IN_PRODUCTION: the test host

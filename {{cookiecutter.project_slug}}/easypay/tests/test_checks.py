@@ -87,7 +87,7 @@ def test_with_debug_on_the_emulator_and_empty_keys_are_fine(production_like):
     assert errors_by_id() == {}
 
 
-@pytest.mark.parametrize("timeouts", [{"aprove": 30}, {"approve": 0}, {"approve": "30"}, [30]])
+@pytest.mark.parametrize("timeouts", [{"aprove": 30}, {"approve": 0}, {"approve": "thirty"}, [30]])
 def test_a_mistyped_timeout_setting_is_an_error(production_like, timeouts):
     production_like.EASYPAY_TIMEOUTS = timeouts
 

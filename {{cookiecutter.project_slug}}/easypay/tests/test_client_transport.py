@@ -42,13 +42,19 @@ def test_timeouts_come_from_settings_over_the_defaults(settings):
     assert client.timeouts == {**DEFAULT_TIMEOUTS, "approve": 12.0, "connect": 1.5}
 
 
+def test_timeouts_from_the_environment_are_text_and_read_as_seconds(settings):
+    settings.EASYPAY_TIMEOUTS = {"approve": "40", "revise": "2.5"}
+
+    assert get_client().timeouts == {**DEFAULT_TIMEOUTS, "approve": 40.0, "revise": 2.5}
+
+
 def test_kicc_asks_for_thirty_seconds_on_approve_and_revise_by_default():
     assert DEFAULT_TIMEOUTS["approve"] == DEFAULT_TIMEOUTS["revise"] == 30
     assert DEFAULT_TIMEOUTS["register"] < 30
     assert DEFAULT_TIMEOUTS["retrieve"] < 30
 
 
-@pytest.mark.parametrize("timeouts", [{"aprove": 30}, {"approve": 0}, {"revise": "30"}])
+@pytest.mark.parametrize("timeouts", [{"aprove": 30}, {"approve": 0}, {"revise": "thirty"}])
 def test_a_mistyped_timeout_is_refused(timeouts):
     with pytest.raises(ValueError, match="timeout"):
         EasyPayClient(
