@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import admin_views, display, states, totals
 from .exports import csv_response
-from .models import AdminAuditLog, Cancellation, Notification, PgCall
+from .models import AdminAuditLog, Announcement, Cancellation, Notification, PgCall
 from .services import manual
 
 
@@ -136,6 +136,14 @@ class CancellationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
 
     def can_settle(self, record) -> bool:
         return manual.can_settle_by_hand(record)
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ReadOnlyRecordAdmin):
+    list_display = ("created_at", "signal", "payment", "sent_at", "attempts")
+    list_filter = ("signal",)
+    search_fields = ("payment__shop_order_no",)
+    date_hierarchy = "created_at"
 
 
 @admin.register(AdminAuditLog)

@@ -563,3 +563,49 @@ class AdminAuditLog(models.Model):
 
     def __str__(self):
         return f"{self.actor_repr} {self.action}"
+
+
+class Announcement(models.Model):
+    """A payment signal owed to the shop's receivers, written in the same transaction as the
+    status change it announces (a transactional outbox).
+
+    It is sent right after that transaction commits and stamped sent. If the process dies in
+    between — a killed worker, a deploy — the row stays unsent, and reconcile sends it (once
+    it is older than EASYPAY_APPROVING_STALE_AFTER): a paid order is always announced, never
+    lost with the process. At least once, then: a process killed in the middle of sending
+    may have run some receivers already, which is why the shipped tasks deduplicate.
+    """
+
+    class Signal(models.TextChoices):
+        REGISTERED = "payment_registered", "payment_registered"
+        APPROVED = "payment_approved", "payment_approved"
+        FAILED = "payment_failed", "payment_failed"
+        CANCELLED = "payment_cancelled", "payment_cancelled"
+
+    payment = models.ForeignKey(
+        settings.EASYPAY_PAYMENT_MODEL,
+        verbose_name=_("결제"),
+        on_delete=models.PROTECT,
+        related_name="easypay_announcements",
+    )
+    signal = fields.CharField(_("신호"), max_length=30, choices=Signal.choices)
+    arguments = fields.JSONField(_("인자"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("보낸 시각"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("다시 보낸 횟수"), default=0)
+
+    class Meta:
+        verbose_name = _("결제 신호")
+        verbose_name_plural = pgettext_lazy("plural", "결제 신호")
+        ordering = ["-created_at"]
+        indexes = [
+            # reconcile's question: which were never sent?
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="easypay_announcement_unsent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.signal} {self.payment_id}"

@@ -242,7 +242,7 @@ def _kicc_confirms(record, payment, statuses, what: str) -> None:
     if status.ask_again:
         raise _Outcome(N.FAILED, f"{status.why}: 재전송 요청")
     if not status.shows(statuses):
-        _hold(record, f"KICC가 {what}을(를) 확인해 주지 않음 ({status.why or status.status_code})")
+        _hold(record, f"KICC 조회로 {what} 확인할 수 없음 ({status.why or status.status_code})")
 
 
 # ------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def _external_cancel(record, payment, data):
         confirmation.CANCELLED
         if full
         else confirmation.CANCELLED | confirmation.PARTIALLY_CANCELLED,
-        "취소",
+        "취소를",
     )
 
     def apply():
@@ -430,7 +430,7 @@ def _console_void(record, payment, data):
     )
     if refused is None or amount != refused.amount:
         _hold(record, "실패한 결제의 취소 노티")
-    _kicc_confirms(record, payment, confirmation.CANCELLED, "취소")
+    _kicc_confirms(record, payment, confirmation.CANCELLED, "취소를")
 
     def apply():
         record_kicc_cancel(record, payment, amount, remaining=amount)
@@ -478,7 +478,7 @@ def _deposit(record, payment, data):
         or (account and payment.va_account_no and account != payment.va_account_no)
     ):
         _hold(record, "가상계좌 거래번호, 계좌 또는 금액이 발급 내역과 맞지 않음")
-    _kicc_confirms(record, payment, confirmation.DEPOSITED, "입금")
+    _kicc_confirms(record, payment, confirmation.DEPOSITED, "입금을")
 
     def apply():
         if move(payment, S.PAID, expected=[S.AWAITING_DEPOSIT]):

@@ -31,7 +31,7 @@ from . import conf, confirmation
 from .approval import VOIDED_STATUS_CODES, apply_approval
 from .cancellation import IN_FLIGHT, resolve_cancellation, void_approval
 from .records import call_of, log_call
-from .transitions import fail, move
+from .transitions import fail, move, send_unsent
 
 logger = logging.getLogger("easypay.services")
 
@@ -114,6 +114,7 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
             report.unresolved.append(f"{payment.shop_order_no}: {error}")
 
     _report_refused_voids(report)
+    send_unsent(conf.approving_stale_after(), report)
     # Imported here: notifications builds on this module (it reconciles what a 노티 doubts).
     from .notifications import retry_failed
 

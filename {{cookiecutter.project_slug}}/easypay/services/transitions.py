@@ -7,12 +7,19 @@ row, and only that one announces it — so each signal fires once per transition
 """
 
 import logging
+from functools import partial
 
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from easypay.signals import payment_failed
+from easypay.models import Announcement
+from easypay.signals import (
+    payment_approved,
+    payment_cancelled,
+    payment_failed,
+    payment_registered,
+)
 from easypay.states import PaymentStatus, check_transition
 
 logger = logging.getLogger("easypay.services")
@@ -67,13 +74,58 @@ def lock(payment):
 def announce(signal, payment, **kwargs) -> None:
     """Send `signal` once the current transaction commits (never if it rolls back), with
     send_robust: a receiver that raises is logged by Django ("django.dispatch", where error
-    reporting sees it) and neither stops the other receivers nor changes the payment (DESIGN.md §2 signals)."""
-    sender = type(payment)
+    reporting sees it) and neither stops the other receivers nor changes the payment (docs/
+    signals-and-receivers.md).
 
-    def send():
-        signal.send_robust(sender=sender, payment=payment, **kwargs)
+    The signal is owed from the moment the status changes, so it is written down in the same
+    transaction (Announcement): a process that dies before sending it leaves it for reconcile
+    (send_unsent), instead of losing it."""
+    owed = Announcement.objects.create(
+        payment=payment, signal=_name_of(signal), arguments=_storable(kwargs)
+    )
+    transaction.on_commit(partial(_send, owed, payment, signal, kwargs), robust=True)
 
-    transaction.on_commit(send, robust=True)
+
+def send_unsent(older_than, report) -> None:
+    """Send the announcements whose process died before it could (reconcile_all calls this):
+    each is claimed first (attempts + 1), so two reconcile runs never send one twice."""
+    cutoff = timezone.now() - older_than
+    for owed in Announcement.objects.filter(sent_at__isnull=True, created_at__lt=cutoff):
+        claimed = Announcement.objects.filter(
+            pk=owed.pk, sent_at__isnull=True, attempts=owed.attempts
+        ).update(attempts=F("attempts") + 1)
+        if not claimed:
+            continue
+        payment = type(owed.payment)._default_manager.get(pk=owed.payment_id)
+        _send(owed, payment, SIGNALS[owed.signal], owed.arguments)
+        report.resolved.append(
+            f"{payment.shop_order_no}: {owed.signal} 다시 보냄 (처음 보내지 못함)"
+        )
+
+
+def _send(owed, payment, signal, kwargs) -> None:
+    signal.send_robust(sender=type(payment), payment=payment, **kwargs)
+    Announcement.objects.filter(pk=owed.pk).update(sent_at=timezone.now())
+
+
+SIGNALS = {
+    "payment_registered": payment_registered,
+    "payment_approved": payment_approved,
+    "payment_failed": payment_failed,
+    "payment_cancelled": payment_cancelled,
+}
+
+
+def _name_of(signal) -> str:
+    return next(name for name, known in SIGNALS.items() if known is signal)
+
+
+def _storable(kwargs: dict) -> dict:
+    """The keyword arguments as JSON keeps them: lazy translations become their text."""
+    return {
+        key: value if value is None or isinstance(value, bool | int | float) else str(value)
+        for key, value in kwargs.items()
+    }
 
 
 def fail(payment, *, expected, code: str, message, stage: str, **fields) -> bool:
