@@ -44,20 +44,22 @@ from . import plan as plans
 from .invariants import check
 from .signal_log import SignalLog, read
 
-# Short clocks: the shop's timeouts (a `delay` fault answers after 3 s), the request budget
-# that follows GUNICORN_TIMEOUT, and reconcile's stale / grace / expiry (seconds).
-TIMEOUTS = "connect=1,register=2,approve=2,revise=2,retrieve=2"
+# Short clocks: the shop's timeouts (a `delay` fault answers after world.py's 2.5 s), the
+# request budget that follows GUNICORN_TIMEOUT, and reconcile's stale / grace / expiry (seconds).
+TIMEOUTS = "connect=0.5,register=1.5,approve=1.5,revise=1.5,retrieve=1.5"
 SHOP_CLOCKS = {
     "EASYPAY_TIMEOUTS": TIMEOUTS,
     "GUNICORN_TIMEOUT": "30",
-    "EASYPAY_APPROVING_STALE_AFTER": "5",
-    "EASYPAY_UNKNOWN_GRACE": "3",
-    "EASYPAY_PENDING_EXPIRY": "15",
+    "EASYPAY_APPROVING_STALE_AFTER": "3",
+    "EASYPAY_UNKNOWN_GRACE": "2",
+    "EASYPAY_PENDING_EXPIRY": "10",
 }
 NOTI_RETRY_SECONDS, NOTI_MAX_RETRIES = 0.5, 10
-SETTLE_SECONDS = 22.0  # stale (5) + the longest call (6.6) + twice the grace (3) + margin
-RECONCILE_EVERY = 1.5
-DAY_SETTLE_SECONDS = 7.0  # twice the grace (3) and passes around it
+# Long enough for everything open to settle: stale (3) + the longest call (1.5 s × 3 connects
+# … 4.6 s) + twice the grace (2) + passes around them.
+SETTLE_SECONDS = 15.0
+RECONCILE_EVERY = 1.0
+DAY_SETTLE_SECONDS = 6.0  # after a clock move, only the grace rule needs passes
 
 
 def main(argv=None) -> int:
@@ -282,6 +284,11 @@ class Run:
             for attempt in self.remote.notis()
         ]
         checks = check(payments, ledgers, read(self.folder / "signals"), self.report, responses)
+        flagged = [*self.report.unresolved, *self.report.differences]
+        if flagged:
+            print(f"reported for a person by the last reconcile ({len(flagged)}):")
+            for line in flagged[:20]:
+                print(f"  {line}")
         print("invariants:")
         for result in checks:
             mark = "ok  " if result.ok else "FAIL"

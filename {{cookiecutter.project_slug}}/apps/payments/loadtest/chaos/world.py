@@ -153,7 +153,7 @@ class World:
         self.remote.inject_fault(fault.kind, **where, **params)
         story.note(f"fault {fault} on {where.get('endpoint')}")
 
-    delay_seconds = 3.0  # beyond the run's EASYPAY_TIMEOUTS: an answer that comes too late
+    delay_seconds = 2.5  # beyond the run's EASYPAY_TIMEOUTS: an answer that comes too late
 
     def _return_twice(self, story, buyer, purchase, returned) -> None:
         second = Buyer(self.shop_url, behind_https_proxy=True)
@@ -189,7 +189,7 @@ class World:
 
         thread = threading.Thread(target=post)
         thread.start()
-        time.sleep(0.4)  # the approve call is on its way; its answer comes after 1 s
+        time.sleep(0.4)  # the approve call is on its way; its answer comes after 1 s (< 1.5)
         killed = []
         for pid in self.worker_pids():
             try:
