@@ -410,6 +410,11 @@ class PaymentAdminMixin:
                 and states.can_be_cancelled(payment.status)
             ),
             "can_reconcile_payment": bool(payment and self.has_reconcile_permission(request)),
+            "can_settle_approval": bool(
+                payment
+                and admin_views.may_settle_by_hand(request, payment)
+                and manual.can_settle_approval_by_hand(payment)
+            ),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -449,6 +454,11 @@ class PaymentAdminMixin:
                 "<path:object_id>/reconcile/",
                 wrap(admin_views.reconcile_view),
                 name="{}_{}_reconcile".format(*info),
+            ),
+            path(
+                "<path:object_id>/settle/",
+                wrap(admin_views.settle_approval_view),
+                name="{}_{}_settle".format(*info),
             ),
             *super().get_urls(),
         ]

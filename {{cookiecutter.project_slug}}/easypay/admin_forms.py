@@ -145,3 +145,44 @@ class SettleNotificationForm(forms.Form):
             self.add_error("note", _("무시하는 이유를 적어 주세요 (관리 기록에 남습니다)."))
         cleaned["cancel_pg_cno"] = (cleaned.get("cancel_pg_cno") or "").strip()
         return cleaned
+
+
+class SettleApprovalForm(forms.Form):
+    """What KICC's merchant console shows for an approval whose outcome the shop never learned."""
+
+    outcome = forms.ChoiceField(
+        label=_("KICC 관리자 화면의 결과"),
+        choices=[
+            ("paid", _("승인됨: KICC 관리자 화면에 이 주문의 승인이 있습니다")),
+            ("awaiting_deposit", _("가상계좌 발급됨: 아직 입금되지 않았습니다")),
+            ("not_approved", _("승인 없음: KICC 관리자 화면에 이 주문의 승인이 없습니다")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    pg_cno = forms.CharField(
+        label=_("PG 거래번호"),
+        required=False,
+        max_length=20,
+        help_text=_("승인됨·발급됨일 때: KICC 관리자 화면의 거래번호 (숫자 20자리)."),
+    )
+    amount = forms.IntegerField(
+        label=_("승인 금액 (원)"),
+        required=False,
+        min_value=1,
+        help_text=_("승인됨·발급됨일 때: KICC 관리자 화면의 금액."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
+        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") in ("paid", "awaiting_deposit"):
+            number = (cleaned.get("pg_cno") or "").strip()
+            if not (len(number) == 20 and number.isdigit()):
+                self.add_error("pg_cno", _("PG 거래번호는 KICC 관리자 화면의 숫자 20자리입니다."))
+            if not cleaned.get("amount"):
+                self.add_error("amount", _("KICC 관리자 화면의 승인 금액을 입력하세요."))
+            cleaned["pg_cno"] = number
+        return cleaned

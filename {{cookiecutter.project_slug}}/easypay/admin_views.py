@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import services, states
-from .admin_forms import CancelPaymentForm, SettleCancellationForm, SettleNotificationForm
+from .admin_forms import (
+    CancelPaymentForm,
+    SettleApprovalForm,
+    SettleCancellationForm,
+    SettleNotificationForm,
+)
 from .display import krw
 from .models import AdminAuditLog, Cancellation, Notification
 from .services import conf, manual, sources
@@ -288,3 +293,42 @@ def _settle_page(model_admin, request, record, form, *, title, payment, back, bo
         "has_view_permission": model_admin.has_view_permission(request, record),
     }
     return TemplateResponse(request, "admin/easypay/settle_by_hand.html", context)
+
+
+def settle_approval_view(model_admin, request, object_id):
+    """An approval left unknown past KICC's status window: as KICC's console shows it."""
+    payment = _get_payment(model_admin, request, object_id)
+    if not may_settle_by_hand(request, payment):
+        raise PermissionDenied
+    back = change_url(model_admin, payment)
+    if not manual.can_settle_approval_by_hand(payment):
+        messages.error(
+            request,
+            _("결과를 모르는 승인 중 KICC에 더 조회할 수 없는 것만 직접 확정할 수 있습니다."),
+        )
+        return HttpResponseRedirect(back)
+    form = SettleApprovalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            manual.settle_approval(
+                payment,
+                outcome=form.cleaned_data["outcome"],
+                pg_cno=form.cleaned_data["pg_cno"],
+                amount=form.cleaned_data["amount"],
+                actor=request.user,
+                client_ip=sources.client_ip(request.META),
+            )
+        except manual.SettleRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("승인 결과를 확정했습니다."))
+            return HttpResponseRedirect(back)
+    return _settle_page(
+        model_admin,
+        request,
+        payment,
+        form,
+        title=_("승인 결과 확정"),
+        payment=payment,
+        back=back,
+    )

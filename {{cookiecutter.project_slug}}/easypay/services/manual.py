@@ -1,7 +1,9 @@
 """What a person settles by hand, with the figures of KICC's merchant console, when KICC can no
 longer be asked (docs/operating.md "Settling by hand").
 
-- a cancel whose outcome stayed unknown past the status window (§7): KICC did it (its cancel
+- an approval whose outcome stayed unknown past the status window (§7): approved (its pgCno),
+  a virtual account issued, or nothing;
+- a cancel whose outcome stayed unknown past the status window: KICC did it (its cancel
   number) or did not;
 - a held 노티 (a console cancel, a deposit) that KICC's status query could not confirm:
   applied when the console shows it, dismissed when it does not.
@@ -33,13 +35,13 @@ from .cancellation import (
 )
 from .errors import PaymentError
 from .notifications import record_kicc_cancel
-from .transitions import lock, move
+from .transitions import fail, lock, move
 
 logger = logging.getLogger("easypay.services")
 
 S = PaymentStatus
 N = Notification.Status
-CANCEL_PG_CNO = re.compile(r"\d{20}")  # KICC's transaction numbers are 20 digits (§6.2, OBS)
+KICC_NUMBER = re.compile(r"\d{20}")  # KICC's transaction numbers are 20 digits (§6.2, OBS)
 
 
 class SettleRefused(PaymentError):
@@ -63,7 +65,7 @@ def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", ac
             code="still_queryable",
         )
     cancel_pg_cno = cancel_pg_cno.strip()
-    if done and not CANCEL_PG_CNO.fullmatch(cancel_pg_cno):
+    if done and not KICC_NUMBER.fullmatch(cancel_pg_cno):
         raise SettleRefused(
             _("KICC 관리자 화면의 취소 거래번호(숫자 20자리)를 입력하세요."), code="bad_number"
         )
@@ -97,6 +99,74 @@ def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", ac
             cancel_pg_cno=cancel_pg_cno,
         )
     logger.warning("cancel %s settled by hand (done=%s) by %s", cancellation.pk, done, actor)
+
+
+def can_settle_approval_by_hand(payment) -> bool:
+    """An approval whose outcome stayed unknown that KICC can no longer be asked about (§7)."""
+    if payment.status not in (S.UNKNOWN, S.APPROVING):
+        return False
+    pg_call = payment.pg_calls.filter(kind="approve").order_by("-created_at").first()
+    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
+
+
+APPROVED, ISSUED, NOT_APPROVED = "paid", "awaiting_deposit", "not_approved"
+
+
+def settle_approval(payment, *, outcome: str, pg_cno: str = "", amount=None, actor, client_ip):
+    """Close an approval left unknown, as KICC's console shows it: approved (`pg_cno` and the
+    approved `amount`), a virtual account issued and not yet paid, or no approval at all."""
+    if not can_settle_approval_by_hand(payment):
+        raise SettleRefused(
+            _("KICC에 아직 조회할 수 있는 승인입니다. 'PG에 상태 다시 확인'으로 확인하세요."),
+            code="still_queryable",
+        )
+    pg_cno = pg_cno.strip()
+    if outcome in (APPROVED, ISSUED):
+        if not KICC_NUMBER.fullmatch(pg_cno):
+            raise SettleRefused(
+                _("KICC 관리자 화면의 PG 거래번호(숫자 20자리)를 입력하세요."), code="bad_number"
+            )
+        if amount != payment.amount:
+            # The shop cannot keep an approval of another amount (integrity rule 1): cancel it
+            # in KICC's console; its 노티 20 records the cancel, then settle it as not approved.
+            raise SettleRefused(
+                _(
+                    "승인 금액이 주문 금액과 다릅니다. KICC 관리자 화면에서 그 승인을 취소한 뒤 "
+                    "'승인 없음'으로 확정하세요."
+                ),
+                code="amount_differs",
+            )
+        if type(payment)._default_manager.filter(pg_cno=pg_cno).exclude(pk=payment.pk).exists():
+            raise SettleRefused(_("다른 결제에 이미 있는 PG 거래번호입니다."), code="duplicate")
+    elif outcome != NOT_APPROVED:
+        raise SettleRefused(_("알 수 없는 결과입니다."), code="bad_outcome")
+    with transaction.atomic():
+        current = lock(payment)
+        if outcome == NOT_APPROVED:
+            moved = fail(
+                current,
+                expected=[S.UNKNOWN, S.APPROVING],
+                code="not_approved",
+                message=_("KICC 관리자 화면에 승인 내역이 없습니다."),
+                stage="manual",
+            )
+        else:
+            moved = move(current, outcome, expected=[S.UNKNOWN, S.APPROVING], pg_cno=pg_cno)
+            if moved and outcome == APPROVED:
+                announce_paid(current)
+        if not moved:
+            raise SettleRefused(_("이미 처리된 결제입니다."), code="settled")
+        _audit(
+            actor,
+            client_ip,
+            "approval_settled_by_hand",
+            current,
+            outcome=outcome,
+            pg_cno=pg_cno,
+            amount=amount,
+        )
+    payment.refresh_from_db()
+    logger.warning("approval of %s settled by hand (%s) by %s", payment, outcome, actor)
 
 
 def apply_notification(record, *, cancel_pg_cno: str = "", amount: int, actor, client_ip) -> None:

@@ -144,7 +144,8 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
         logger.error("%s: approval outcome unknown past the retrieve window (§7)", payment)
         report.unresolved.append(
-            f"{payment.shop_order_no}: 조회 가능 기간(어제·오늘, §7)이 지남 — KICC 관리자에서 확인"
+            f"{payment.shop_order_no}: 승인 결과를 KICC에 더 조회할 수 없음(어제·오늘, §7) — "
+            "KICC 관리자 화면에서 확인한 뒤 관리자의 '승인 결과 확정'으로 처리"
         )
         return
     try:

@@ -347,3 +347,75 @@ def test_a_cancel_kicc_can_still_be_asked_about_is_not_settled_by_hand(
     recent.refresh_from_db()
     assert recent.status == "unknown"
     assert "더 조회할 수 없는 것만" in response.text
+
+
+def settle_approval_url(payment):
+    return reverse("admin:payments_payment_settle", args=[payment.pk])
+
+
+@pytest.fixture
+def lost_approval(client, make_payment, easypay_emulator):
+    """An approval KICC made whose answer was lost, three days ago (past §7's window)."""
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    payment = pay(client, easypay_emulator, make_payment(amount=15000))
+    assert payment.status == "unknown"
+    PgCall.objects.filter(payment=payment, kind="approve").update(
+        request_date=kst.today() - timedelta(days=3)
+    )
+    return payment
+
+
+def test_an_approval_lost_past_the_window_is_settled_by_hand_as_the_console_shows_it(
+    admin_client, admin_user, lost_approval, easypay_emulator, django_capture_on_commit_callbacks
+):
+    pg_cno = easypay_emulator.ledger(lost_approval.shop_order_no)["pg_cno"]
+    page = admin_client.get(change_url(lost_approval))
+
+    with recorded_signals() as log, django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            settle_approval_url(lost_approval),
+            {"outcome": "paid", "pg_cno": pg_cno, "amount": "15000", "confirmed": "on"},
+        )
+
+    lost_approval.refresh_from_db()
+    assert settle_approval_url(lost_approval) in page.text
+    assert response.status_code == 302
+    assert (lost_approval.status, lost_approval.pg_cno) == ("paid", pg_cno)
+    assert log.only("approved")["pg_tid"] == pg_cno
+    audit = AdminAuditLog.objects.get(action="approval_settled_by_hand")
+    assert (audit.actor, audit.detail["outcome"]) == (admin_user, "paid")
+
+
+def test_an_approval_of_another_amount_is_not_kept_by_hand(admin_client, lost_approval):
+    response = admin_client.post(
+        settle_approval_url(lost_approval),
+        {"outcome": "paid", "pg_cno": "1" * 20, "amount": "16000", "confirmed": "on"},
+    )
+
+    lost_approval.refresh_from_db()
+    assert "승인 금액이 주문 금액과 다릅니다" in response.text
+    assert lost_approval.status == "unknown"
+
+
+def test_an_approval_the_console_does_not_show_is_failed_by_hand(admin_client, lost_approval):
+    admin_client.post(
+        settle_approval_url(lost_approval), {"outcome": "not_approved", "confirmed": "on"}
+    )
+
+    lost_approval.refresh_from_db()
+    assert (lost_approval.status, lost_approval.failure_code) == ("failed", "not_approved")
+
+
+def test_an_approval_kicc_can_still_be_asked_about_is_not_settled_by_hand(
+    admin_client, client, make_payment, easypay_emulator
+):
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="approve")
+    recent = pay(client, easypay_emulator, make_payment(amount=15000))
+
+    response = admin_client.post(
+        settle_approval_url(recent), {"outcome": "not_approved", "confirmed": "on"}, follow=True
+    )
+
+    recent.refresh_from_db()
+    assert recent.status == "unknown"
+    assert "더 조회할 수 없는 것만" in response.text
