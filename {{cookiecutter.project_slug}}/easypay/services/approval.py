@@ -56,7 +56,7 @@ LOCAL_ERROR = _("결제 정보를 저장하지 못해 결제를 취소했습니�
 def handle_return(token: str, fields: Mapping[str, str]):
     """The window's POST (or GET) to returnUrl. The fields are hints, not facts (rule 7): they
     can fail a pending payment and nothing else; only KICC's approval answer pays one.
-    Returns the payment, reloaded, in its new state."""
+    Returns the payment in its new state."""
     # Any byte a browser can send arrives here; NUL is the one no database text column takes.
     fields = {str(key): without_nul(str(value)) for key, value in fields.items()}
     payment = get_payment_model()._default_manager.filter(public_token=str(token)).first()
@@ -71,34 +71,37 @@ def handle_return(token: str, fields: Mapping[str, str]):
         # The buyer cancelled, the card was declined in the window, or the window failed.
         # KICC defines no codes for these (§4): any resCd but "0000" just means "not authenticated".
         message = str(fields.get("resMsg") or NOT_COMPLETED)[:500]
-        fail(
+        if not fail(
             payment,
             expected=[S.PENDING],
             code=res_cd or "no_result",
             message=message,
             stage="return",
-        )
-        payment.refresh_from_db()
+        ):
+            payment.refresh_from_db()  # moved meanwhile by someone else: show what they did
         return payment
 
     if payment.status != S.PENDING:
         return payment  # a repeated return: the first one already decided
     authorization_id = str(fields.get("authorizationId") or "")
     if not check.KEY.fullmatch(authorization_id):
-        fail(
+        if not fail(
             payment,
             expected=[S.PENDING],
             code="no_authorization",
             message=BAD_RETURN,
             stage="return",
-        )
-        payment.refresh_from_db()
+        ):
+            payment.refresh_from_db()
         return payment
 
     pg_call = claim(payment, authorization_id)
     if pg_call is not None:
         approve(payment, pg_call)
-    payment.refresh_from_db()
+    if pg_call is None or payment.status == S.APPROVING:
+        # Another return (or the expiry) won the claim, or our answer was applied by another
+        # path: the row knows. Otherwise move() already left the instance as the row is.
+        payment.refresh_from_db()
     return payment
 
 

@@ -62,22 +62,25 @@ def register(
             )
         raise PaymentError(REGISTER_FAILED, code=code) from error
 
+    now = timezone.now()
+    registered = {
+        "auth_page_url": result.auth_page_url,
+        "registered_at": now,
+        "client_ip": _ip_or_none(client_ip),
+        "user_agent": (user_agent or "")[:1000],
+        "updated_at": now,
+    }
     with transaction.atomic():
         log_call(payment, PgCall.Kind.REGISTER, result.call)
         updated = (
             type(payment)
             ._default_manager.filter(pk=payment.pk, status=PaymentStatus.PENDING)
-            .update(
-                auth_page_url=result.auth_page_url,
-                registered_at=timezone.now(),
-                client_ip=_ip_or_none(client_ip),
-                user_agent=(user_agent or "")[:1000],
-                updated_at=timezone.now(),
-            )
+            .update(**registered)
         )
         if not updated:  # expired (or failed) while KICC answered: do not send the buyer on
             raise PaymentError(_("결제 시간이 초과되었습니다. 다시 시도해 주세요."), code="expired")
-        payment.refresh_from_db()
+        for name, value in registered.items():  # the row is what we just wrote: no re-read
+            setattr(payment, name, value)
         announce(payment_registered, payment)
     return payment.auth_page_url
 

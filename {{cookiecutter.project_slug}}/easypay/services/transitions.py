@@ -39,8 +39,9 @@ STAMPS = {
 def move(payment, to: str, *, expected=None, **fields) -> bool:
     """Move `payment` to `to` if its row is still in one of `expected` (default: its current
     status); set `fields` in the same UPDATE. True when this call made the move (the instance
-    is then reloaded); False when the row was elsewhere (someone else moved it first, or a
-    replay). Raises IllegalTransition for a move the lifecycle forbids."""
+    then carries what the UPDATE wrote — no second read: the row is what we just made it);
+    False when the row was elsewhere (someone else moved it first, or a replay). Raises
+    IllegalTransition for a move the lifecycle forbids."""
     sources = [status for status in (expected or (payment.status,)) if check_transition(status, to)]
     if not sources:
         return False
@@ -53,7 +54,8 @@ def move(payment, to: str, *, expected=None, **fields) -> bool:
         .update(status=to, updated_at=now, **fields)
     )
     if updated:
-        payment.refresh_from_db()
+        for name, value in {"status": to, "updated_at": now, **fields}.items():
+            setattr(payment, name, value)
     return bool(updated)
 
 

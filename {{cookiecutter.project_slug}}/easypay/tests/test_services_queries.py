@@ -43,15 +43,15 @@ def counted(label, ceiling, step):
 def test_queries_per_step_checkout_return_and_cancel(easypay_emulator, payment):
     auth_page_url = counted(
         "checkout (register)",
-        7,
+        6,
         lambda: services.register(payment, return_url=return_url(payment), device_type_code="pc"),
     )
     post = easypay_emulator.authenticate(authorization_id_of(auth_page_url), "approve")
     paid = counted(
-        "return (approve)", 14, lambda: services.handle_return(payment.public_token, post.fields)
+        "return (approve)", 11, lambda: services.handle_return(payment.public_token, post.fields)
     )
-    # 21 on SQLite, whose row lock (transitions.lock) is an UPDATE and a SELECT; 20 elsewhere.
-    counted("full cancel", 21, lambda: services.cancel(paid, reason="고객 요청"))
+    # 20 on SQLite, whose row lock (transitions.lock) is an UPDATE and a SELECT; 19 elsewhere.
+    counted("full cancel", 20, lambda: services.cancel(paid, reason="고객 요청"))
 
     paid.refresh_from_db()
     assert paid.status == "cancelled"
