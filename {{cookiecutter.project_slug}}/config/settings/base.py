@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
+
+from easypay.csp import payment_window_sources
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -84,6 +87,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -175,6 +180,25 @@ EASYPAY_EMULATOR = {
     "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (easypay-api.md §8.1)
     "NOTI_MAX_RETRIES": 10,
     "NOTI_TIMEOUT_SECONDS": 10,
+}
+
+# ------------------------------------------------------------------------------
+# Content-Security-Policy — Django's own (django.middleware.csp), on every response
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+# ------------------------------------------------------------------------------
+# Only this site's own files run and style its pages: no inline script, no inline style
+# attribute, nothing from another host. Django's admin marks its few inline blocks with the
+# per-response nonce (the csp_nonce_attr tag), so they need no 'unsafe-inline' either. Forms
+# may post here and to KICC's payment window, where checkout redirects the buyer
+# (easypay/csp.py). The EasyPay emulator answers with a policy of its own, as KICC's pages do.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *payment_window_sources(EASYPAY_API_URL)],
 }
 {%- if cookiecutter.use_telegram %}
 

@@ -23,3 +23,10 @@ EASYPAY_EMULATOR = {
     "NOTI_URL": "http://127.0.0.1:8000/payments/easypay/noti/",
     "NOTI_RETRY_SECONDS": 10,
 }
+
+# Checkout redirects to the emulator's window: on this dev server (whether the browser says
+# localhost or 127.0.0.1) or on a standalone emulator's port (`manage.py easypay_emulator`).
+SECURE_CSP = {
+    **SECURE_CSP,  # noqa: F405
+    "form-action": [*SECURE_CSP["form-action"], "http://127.0.0.1:*", "http://localhost:*"],  # noqa: F405
+}
