@@ -52,7 +52,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # payment services open short t
 # Applications
 # ------------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "config.apps.ShopAdminConfig",  # django.contrib.admin with the shop's site (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Throttling (apps/users/throttle.py), counted in the cache: production.py makes it one that
+# every worker shares. Counted per client address (behind EASYPAY_TRUSTED_PROXIES).
+THROTTLE_LOGIN_FAILURES = 5  # wrong passwords for one username from one address...
+THROTTLE_LOGIN_FAILURES_PER_ADDRESS = 20  # ...or for any usernames: then the address waits
+THROTTLE_LOGIN_WINDOW = timedelta(minutes=15)  # from its first failure
+THROTTLE_SIGNUPS_PER_ADDRESS = 5  # accounts created from one address...
+THROTTLE_SIGNUP_WINDOW = timedelta(hours=1)  # ...within this
 
 # ------------------------------------------------------------------------------
 # Middleware

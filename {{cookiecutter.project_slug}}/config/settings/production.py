@@ -62,6 +62,29 @@ TASKS = {
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASKS["default"]["QUEUES"]}
 {%- endif %}
+
+# ------------------------------------------------------------------------------
+# Cache — one that every worker process shares, so the login and signup throttles
+# (apps/users/throttle.py) count each attempt once, whichever worker served it
+# ------------------------------------------------------------------------------
+{%- if cookiecutter.task_queue == "database" %}
+# The database: its table is made by every `migrate` (apps/users/cache_table.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+{%- else %}
+# Redis, which the task queue needs anyway.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cache",
+    }
+}
+{%- endif %}
 {%- if cookiecutter.use_sentry %}
 
 # ------------------------------------------------------------------------------

@@ -62,6 +62,21 @@ def test_production_settings_refuse_to_start_without(missing, project_without_do
     assert f"Set the {missing} environment variable" in result.stderr
 
 
+def test_production_counts_the_throttles_in_a_cache_every_worker_shares(project_without_dot_env):
+    # A per-process cache (Django's default) would give each gunicorn worker its own counts.
+    result = load_settings(
+        "production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.CACHES['default']"
+    )
+
+    assert result.returncode == 0, result.stderr
+{%- if cookiecutter.task_queue == "database" %}
+    assert "django.core.cache.backends.db.DatabaseCache" in result.stdout
+{%- else %}
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert REQUIRED_IN_PRODUCTION["REDIS_URL"] in result.stdout
+{%- endif %}
+
+
 def test_test_settings_use_sqlite_without_any_environment_variable(project_without_dot_env):
     result = load_settings(
         "test", project_without_dot_env, {}, "s.DATABASES['default']['ENGINE'], s.SECRET_KEY"
