@@ -13,7 +13,8 @@ urlpatterns = [
     # Ours first: signup, and a logout that also answers GET with a confirmation page.
     path("accounts/", include("apps.users.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("admin/", admin.site.urls),
+    # DJANGO_ADMIN_URL (config/checks.py keeps it a well-formed path).
+    path(settings.ADMIN_URL, admin.site.urls),
     # The payment window's return and KICC's 노티 (easypay/urls.py): the only CSRF-exempt URLs.
     path("payments/easypay/", include("easypay.urls")),
     path("", include("apps.payments.urls")),

@@ -29,6 +29,9 @@ SHOP_NAME = {{ cookiecutter.project_name | python_string }}
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 ROOT_URLCONF = "config.urls"
+# The admin's path: production requires DJANGO_ADMIN_URL, so a shop picks one of its own
+# (a path nobody guesses keeps the login form out of every scanner's list).
+ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,9 +166,12 @@ EASYPAY_NOTI_ALLOWED_IPS = (
     if EASYPAY_API_URL.rstrip("/") == "https://testpgapi.easypay.co.kr"
     else ["203.233.72.150", "203.233.72.151", "61.33.211.180"]
 )
-# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]
-# behind a load balancer. Empty: the direct peer is the client, whatever headers say.
-EASYPAY_TRUSTED_PROXIES: list[str] = []
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated,
+# e.g. 10.0.0.0/8 behind a load balancer. Empty: the direct peer is the client, whatever
+# headers say. The 노티 allow-list, the buyer's recorded IP and the login throttle read it.
+EASYPAY_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in env.list("EASYPAY_TRUSTED_PROXIES", default=[]) if proxy.strip()
+]
 # A checkout never brought back from the payment window is failed as expired after this
 # (easypay_reconcile). No approve call was made for it, so no money can have moved.
 EASYPAY_PENDING_EXPIRY = timedelta(hours=1)

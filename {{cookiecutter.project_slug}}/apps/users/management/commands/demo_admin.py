@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 USERNAME = "admin"
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin: http://127.0.0.1:8000/admin/  username {USERNAME}  password {password}"
+                f"Demo admin: http://127.0.0.1:8000{reverse('admin:index')}  "
+                f"username {USERNAME}  password {password}"
             )
         )
