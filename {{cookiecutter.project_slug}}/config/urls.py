@@ -5,6 +5,9 @@ from django.urls import include, path
 from apps.payments.views import product_list
 from config.views import healthz
 
+# templates/404.html is Django's default 404 page; the 500 page gets the shop's name.
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     # The home page is the shop's product list (also reachable as payments:products).
     path("", product_list, name="home"),

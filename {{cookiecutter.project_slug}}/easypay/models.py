@@ -69,6 +69,12 @@ def get_payment_model():
 # ------------------------------------------------------------------------------
 # The payment
 # ------------------------------------------------------------------------------
+# The payment window's resCd when the buyer pressed cancel (docs/kicc-api.md §4): KICC
+# documents none; W324 ("user cancellation") is the only one seen anywhere, and the local
+# emulator sends it. Any other failing resCd is a failure the buyer did not choose.
+BUYER_CANCEL_CODES = frozenset({"W324"})
+
+
 class PaymentQuerySet(models.QuerySet):
     """The payments reconcile looks at (easypay_reconcile)."""
 
@@ -220,6 +226,12 @@ class AbstractPayment(models.Model):
     def remaining_amount(self) -> int:
         """What can still be cancelled (remainAmount in a revise request, §6.1)."""
         return self.amount - self.cancelled_amount
+
+    @property
+    def cancelled_by_buyer(self) -> bool:
+        """Failed because the buyer cancelled in the payment window: nothing was charged, and
+        the buyer's pages say so instead of "failed" (decided from the stored failure_code)."""
+        return self.status == PaymentStatus.FAILED and self.failure_code in BUYER_CANCEL_CODES
 
 
 # ------------------------------------------------------------------------------

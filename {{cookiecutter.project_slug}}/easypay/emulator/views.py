@@ -14,7 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils.csp import CSP, build_policy, generate_nonce
@@ -53,6 +59,11 @@ def emulator_view(view):
         return view(request, emulator, *args, **kwargs)
 
     return wrapped
+
+
+def not_found(request, exception=None):
+    """The standalone server's 404 (root_urls.handler404): plain text, like an API host's."""
+    return HttpResponseNotFound("Not Found", content_type="text/plain; charset=utf-8")
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -197,6 +208,8 @@ def window(request, emulator: Emulator):
         raise Http404
     context = {
         **info,
+        # Won with thousands separators, as a payment window shows them (15,000원).
+        "amount": f"{info['amount']:,}",
         "declines": sorted(codes.DECLINES.items()),
         "action": reverse("easypay_emulator:window_result"),
         "card_allowed": info["pay_method"] in ("00", "11"),

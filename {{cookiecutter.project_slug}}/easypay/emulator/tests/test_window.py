@@ -22,7 +22,7 @@ def test_the_window_shows_the_order_in_korean(kicc):
 
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
-    assert "29900" in page.text and "유기농 사과" in page.text
+    assert "29,900원" in page.text and "유기농 사과" in page.text
     assert registered["shopOrderNo"] in page.text
     assert "카드 결제 승인" in page.text and "결제 취소" in page.text
 
