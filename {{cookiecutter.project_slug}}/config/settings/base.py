@@ -147,7 +147,9 @@ X_FRAME_OPTIONS = "DENY"
 # ------------------------------------------------------------------------------
 # EasyPay (KICC) — see easypay/ and README.md
 # ------------------------------------------------------------------------------
-EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
+# Empty: production refuses to start (production.py); in development it means the emulator
+# embedded in the dev server, wherever runserver actually serves (easypay/devserver).
+EASYPAY_API_URL = env("EASYPAY_API_URL", default="")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
 # Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);

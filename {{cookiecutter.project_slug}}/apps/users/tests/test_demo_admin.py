@@ -42,3 +42,11 @@ def test_demo_admin_prints_the_admin_at_django_admin_url(settings, capsys):
     call_command("demo_admin")
 
     assert f"http://127.0.0.1:8000{reverse('admin:index')}  " in capsys.readouterr().out
+
+
+def test_demo_admin_prints_the_address_of_the_server_that_will_serve_it(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("demo_admin", "--url", "http://127.0.0.1:8001/")
+
+    assert f"Demo admin: http://127.0.0.1:8001{reverse('admin:index')}  " in capsys.readouterr().out
