@@ -89,6 +89,17 @@ def test_production_reads_the_admin_url_and_the_trusted_proxies(project_without_
     assert result.stdout.strip() == "('office-7f3k/', ['10.0.0.0/8', '192.168.1.2'])"
 
 
+def test_production_lets_checkout_send_the_buyer_to_kiccs_window_only(project_without_dot_env):
+    result = load_settings(
+        "production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.SECURE_CSP['form-action']"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[<CSP.SELF: \"'self'\">, 'https://testpgapi.easypay.co.kr', 'https://*.easypay.co.kr']"
+    )
+
+
 def test_test_settings_use_sqlite_without_any_environment_variable(project_without_dot_env):
     result = load_settings(
         "test", project_without_dot_env, {}, "s.DATABASES['default']['ENGINE'], s.SECRET_KEY"

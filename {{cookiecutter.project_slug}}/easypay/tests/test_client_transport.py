@@ -28,6 +28,7 @@ def test_a_refused_connection_is_retried_then_reported_as_not_sent():
 
 
 def test_timeouts_come_from_settings_over_the_defaults(settings):
+    settings.EASYPAY_API_URL = "https://testpgapi.easypay.co.kr"
     settings.EASYPAY_TIMEOUTS = {"approve": 12, "connect": 1.5}
 
     client = get_client()
