@@ -139,7 +139,8 @@ def dev_project(tmp_path):
 def runserver(env, port, **extra):
     return subprocess.Popen(  # noqa: S603 — our own manage.py
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=PROJECT, env={**env, **extra}, text=True,
+        # Unbuffered: what it printed is still there after terminate().
+        cwd=PROJECT, env={**env, "PYTHONUNBUFFERED": "1", **extra}, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
 
