@@ -16,6 +16,9 @@ MENTIONS = {
     "use_sentry": re.compile(r"sentry", re.IGNORECASE),
 }
 
+# Files that are not text: compiled catalogs, the favicon.
+BINARY_SUFFIXES = {".mo", ".ico"}
+
 # Files that legitimately name every option: the replayable answers (and .env, a copy of .env.example).
 ANSWER_FILES = {".cookiecutter.json"}
 

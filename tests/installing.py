@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "EASYPAY_API_URL": "https://pgapi.easypay.co.kr",
     "EASYPAY_MALL_ID": "T0000000",
     "EASYPAY_SECRET_KEY": "a-production-secret",
+    "DJANGO_ADMIN_URL": "office-7f3k/",
     "SENTRY_DSN": "",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }

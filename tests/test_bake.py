@@ -13,6 +13,7 @@ import yaml
 from tests.bakes import (
     ANSWER_FILES,
     BAKES,
+    BINARY_SUFFIXES,
     MENTIONS,
     RECEIVER_OPTIONS,
     is_copied_without_render,
@@ -33,7 +34,7 @@ def test_every_bake_renders_without_template_leftovers(bake, name):
 
     for path in project_files(project):
         relative = path.relative_to(project)
-        if relative.name in ANSWER_FILES or path.suffix == ".mo":
+        if relative.name in ANSWER_FILES or path.suffix in BINARY_SUFFIXES:
             continue
         text = path.read_text(encoding="utf-8")
         assert "{{ cookiecutter" not in text and "{{cookiecutter" not in text, relative
@@ -76,7 +77,7 @@ def test_a_disabled_receiver_leaves_no_file_and_no_mention(bake, name):
 
     for path in project_files(project):
         relative = path.relative_to(project)
-        if relative.name in ANSWER_FILES or path.suffix == ".mo":
+        if relative.name in ANSWER_FILES or path.suffix in BINARY_SUFFIXES:
             continue
         text = path.read_text(encoding="utf-8")
         for option in disabled:

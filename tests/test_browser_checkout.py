@@ -2,7 +2,12 @@
 the embedded EasyPay emulator sharing its SQLite store across them), driven by Chromium.
 
 A buyer signs up, buys a demo product in the emulator's payment window and lands on the
-success page; the screenshot of each step is kept under the test's tmp folder.
+success page; a staff member looks the payment up in the admin and cancels part of it. The
+screenshot of each step is kept under the test's tmp folder.
+
+Everything runs under the shop's Content-Security-Policy (and the emulator's own): every
+violation Chromium reports — the `securitypolicyviolation` event and its console message — fails
+the test, which first proves it hears one by injecting an inline script itself.
 """
 
 import os
@@ -90,8 +95,46 @@ def shop(cookies_session):
         log.close()
 
 
+# Runs before any script of every document (Playwright injects it, outside the page's CSP).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${document.URL}` +
+    ` (${event.sourceFile}:${event.lineNumber} ${event.sample})`
+  );
+});
+"""
+
+
+class Violations(list):
+    """CSP violations as Chromium reports them to the page and to the console."""
+
+    def report(self, text: str) -> None:
+        self.append(text)
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.append(f"console: {message.text}")
+
+    def assert_none(self) -> None:
+        assert self == [], "Content-Security-Policy violations:\n" + "\n".join(self)
+
+    def assert_heard_an_injected_inline_script(self, page) -> None:
+        """The listener works: an inline script added now is refused and reported."""
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = true'; document.body.append(s); }"
+        )
+        page.wait_for_timeout(200)
+        assert page.evaluate("() => window.injected") is None  # refused, not run
+        heard = [v for v in self if "script-src" in v]
+        assert heard, f"no violation reported for an injected inline script: {list(self)}"
+        for violation in heard:
+            self.remove(violation)
+
+
 @pytest.fixture
-def page():
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -99,17 +142,51 @@ def page():
             executable_path=chromium_path(),
             args=CHROMIUM_FLAGS,  # Playwright gives each launch a fresh temporary profile
         )
-        context = browser.new_context(locale="ko-KR")
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
+        yield browser
         browser.close()
 
 
-def test_a_new_buyer_pays_for_a_demo_product_in_the_emulator_window(shop, page, tmp_path):
+@pytest.fixture
+def violations():
+    return Violations()
+
+
+@pytest.fixture
+def page(browser, violations):
+    context = browser.new_context(locale="ko-KR")
+    context.expose_function("reportCspViolation", violations.report)
+    context.add_init_script(REPORT_VIOLATIONS)
+    page = context.new_page()
+    page.on("console", violations.console)
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def buy_the_first_product(page, shop, tmp_path, prefix: str) -> None:
+    """From the home page through the emulator's window (card approved) to the result page."""
     page.goto(shop["url"] + "/")
+    page.locator("a[href*='/products/']").first.click()
+    page.get_by_role("button", name=re.compile("결제하기")).click()
+
+    # The emulator's payment window, at the authPageUrl the shop registered.
+    page.wait_for_url(re.compile(r"/__easypay__/view/trades/cert-req\.do\?authorizationId=\d{20}"))
+    page.screenshot(path=tmp_path / f"{prefix}-window.png")
+    page.get_by_role("button", name="카드 결제 승인").click()
+
+    # Auto-submitting form → the shop's return endpoint → approval → the result page.
+    page.wait_for_url(re.compile(r"/p/[^/]+/$"))
+    page.screenshot(path=tmp_path / f"{prefix}-result.png")
+    assert page.get_by_role("heading", name="결제가 완료되었습니다").is_visible()
+
+
+def test_a_new_buyer_pays_for_a_demo_product_in_the_emulator_window(
+    shop, page, violations, tmp_path
+):
+    home = page.goto(shop["url"] + "/")
+    assert "script-src 'self'" in home.headers["content-security-policy"]
     page.screenshot(path=tmp_path / "1-home.png")
-    page.get_by_role("link", name=re.compile("회원가입")).first.click()
+    page.get_by_role("link", name=re.compile("회원가입")).click()
 
     page.fill("input[name=username]", "buyer1")
     page.fill("input[name=email]", "buyer1@example.com")
@@ -118,20 +195,48 @@ def test_a_new_buyer_pays_for_a_demo_product_in_the_emulator_window(shop, page, 
     page.fill("input[name=password2]", "a-Long-passw0rd!")
     page.get_by_role("button", name="가입하기").click()
 
-    page.goto(shop["url"] + "/")
-    page.locator("a[href*='/products/']").first.click()
-    page.get_by_role("button", name=re.compile("결제하기")).click()
-
-    # The emulator's payment window, at the authPageUrl the shop registered.
-    page.wait_for_url(re.compile(r"/__easypay__/view/trades/cert-req\.do\?authorizationId=\d{20}"))
-    page.screenshot(path=tmp_path / "2-window.png")
-    page.get_by_role("button", name="카드 결제 승인").click()
-
-    # Auto-submitting form → the shop's return endpoint → approval → the result page.
-    page.wait_for_url(re.compile(r"/p/[^/]+/$"))
-    page.screenshot(path=tmp_path / "3-result.png")
-    assert page.get_by_role("heading", name="결제가 완료되었습니다").is_visible()
+    buy_the_first_product(page, shop, tmp_path, "2")
 
     with urlopen(f"{shop['url']}/__easypay__/_control/requests", timeout=5) as response:  # noqa: S310
         log = response.read().decode()
     assert log.count("approval") >= 1
+
+    # The receipt, and the language switch (static/js/site.js, not an inline handler).
+    page.get_by_role("link", name="영수증 보기").click()
+    page.get_by_role("button", name="인쇄").wait_for()
+    page.get_by_label("언어").select_option("en")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.screenshot(path=tmp_path / "4-receipt-en.png")
+
+    violations.assert_heard_an_injected_inline_script(page)
+    violations.assert_none()
+
+
+def test_staff_find_the_payment_in_the_admin_and_cancel_part_of_it(
+    shop, page, violations, tmp_path
+):
+    page.goto(shop["url"] + "/admin/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", shop["admin_password"])
+    page.get_by_role("button", name=re.compile("로그인")).click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    buy_the_first_product(page, shop, tmp_path, "1")
+    page.get_by_role("link", name="관리", exact=True).click()
+    page.screenshot(path=tmp_path / "2-admin-index.png")
+
+    page.goto(shop["url"] + "/admin/payments/payment/?status__exact=paid")
+    page.screenshot(path=tmp_path / "3-payments.png")
+    page.locator("#result_list tbody tr th a").first.click()
+    page.get_by_role("link", name="결제 취소", exact=True).click()
+    page.screenshot(path=tmp_path / "4-cancel.png")
+    page.fill("input[name=amount]", "400")  # of the first demo product's 1,000원
+    page.fill("input[name=reason]", "부분 환불 테스트")
+    page.get_by_role("button", name="취소 실행").click()
+
+    page.wait_for_url(re.compile(r"/admin/payments/payment/\d+/change/$"))
+    page.screenshot(path=tmp_path / "5-after-cancel.png")
+    assert page.locator(".easypay-status-partially_cancelled").first.is_visible()
+
+    violations.assert_heard_an_injected_inline_script(page)
+    violations.assert_none()

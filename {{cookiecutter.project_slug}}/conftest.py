@@ -20,6 +20,16 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the login and signup throttles count in it, and
+    one test's attempts must not lock the next one out."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def make_payment(db, django_user_model):
     """Save a payment (pending unless told otherwise) for a new buyer and product.

@@ -5,6 +5,9 @@ from django.urls import include, path
 from apps.payments.views import product_list
 from config.views import healthz
 
+# templates/404.html is Django's default 404 page; the 500 page gets the shop's name.
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     # The home page is the shop's product list (also reachable as payments:products).
     path("", product_list, name="home"),
@@ -13,7 +16,8 @@ urlpatterns = [
     # Ours first: signup, and a logout that also answers GET with a confirmation page.
     path("accounts/", include("apps.users.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("admin/", admin.site.urls),
+    # DJANGO_ADMIN_URL (config/checks.py keeps it a well-formed path).
+    path(settings.ADMIN_URL, admin.site.urls),
     # The payment window's return and KICC's 노티 (easypay/urls.py): the only CSRF-exempt URLs.
     path("payments/easypay/", include("easypay.urls")),
     path("", include("apps.payments.urls")),

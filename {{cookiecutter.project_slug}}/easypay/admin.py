@@ -112,15 +112,36 @@ class NotificationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
         return format_html("<pre>{}</pre>", record.body_text)
 
 
+def _won(amount):
+    """An amount column in won (12,345원); None (not known yet) shows as the admin's "-"."""
+    return None if amount is None else display.krw(amount)
+
+
+class CancellationAmounts:
+    """A cancellation's amounts in won, for its list and the payment page's inline."""
+
+    @admin.display(description=_("취소 금액"), ordering="amount")
+    def amount_krw(self, cancellation):
+        return _won(cancellation.amount)
+
+    @admin.display(description=_("취소 전 잔액"), ordering="remaining_before")
+    def remaining_before_krw(self, cancellation):
+        return _won(cancellation.remaining_before)
+
+    @admin.display(description=_("취소 후 잔액"), ordering="remaining_after")
+    def remaining_after_krw(self, cancellation):
+        return _won(cancellation.remaining_after)
+
+
 @admin.register(Cancellation)
-class CancellationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
+class CancellationAdmin(SettledByHandMixin, CancellationAmounts, ReadOnlyRecordAdmin):
     list_display = (
         "created_at",
         "payment",
         "revise_type_code",
-        "amount",
-        "remaining_before",
-        "remaining_after",
+        "amount_krw",
+        "remaining_before_krw",
+        "remaining_after_krw",
         "status",
         "origin",
         "requested_by",
@@ -157,16 +178,6 @@ class AdminAuditLogAdmin(ReadOnlyRecordAdmin):
 # ------------------------------------------------------------------------------
 # The shop's payment admin
 # ------------------------------------------------------------------------------
-STATUS_COLOURS = {
-    states.PaymentStatus.PENDING: ("#f3f4f6", "#374151"),
-    states.PaymentStatus.APPROVING: ("#fff6e0", "#8a5a00"),
-    states.PaymentStatus.UNKNOWN: ("#ffe8cc", "#9a3d00"),
-    states.PaymentStatus.AWAITING_DEPOSIT: ("#e8f0ff", "#1d4ed8"),
-    states.PaymentStatus.PAID: ("#e6f6ec", "#12713a"),
-    states.PaymentStatus.PARTIALLY_CANCELLED: ("#f1e8ff", "#6b21a8"),
-    states.PaymentStatus.CANCELLED: ("#e5e7eb", "#111827"),
-    states.PaymentStatus.FAILED: ("#fdecec", "#a61b1b"),
-}
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -187,14 +198,14 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CancellationInline(_ReadOnlyInline):
+class CancellationInline(CancellationAmounts, _ReadOnlyInline):
     model = Cancellation
     fk_name = "payment"
     fields = (
         "created_at",
         "revise_type_code",
-        "amount",
-        "remaining_after",
+        "amount_krw",
+        "remaining_after_krw",
         "status",
         "origin",
         "requested_by",
@@ -225,6 +236,28 @@ class NotificationInline(_ReadOnlyInline):
     fields = ("received_at", "noti_type", "pg_cno", "cancel_pg_cno", "status", "remote_addr")
 
 
+class PayMethodFilter(admin.SimpleListFilter):
+    """The payment method by its name (신용카드, 가상계좌, ...), not KICC's code (§10.1)."""
+
+    title = _("결제수단")
+    parameter_name = "pay_method_type_code"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.get_queryset(request)
+            .exclude(pay_method_type_code="")
+            .order_by("pay_method_type_code")
+            .values_list("pay_method_type_code", flat=True)
+            .distinct()
+        )
+        return [(code, display.pay_method_label(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pay_method_type_code=self.value())
+        return queryset
+
+
 class PaymentAdminMixin:
     """Mix into the shop's payment ModelAdmin (before admin.ModelAdmin):
 
@@ -249,7 +282,7 @@ class PaymentAdminMixin:
         "pg_cno",
         "created_kst",
     )
-    list_filter = ("status", "pay_method_type_code", "created_at")
+    list_filter = ("status", PayMethodFilter, "created_at")
     search_fields = ("shop_order_no", "pg_cno", "approval_no", "authorization_id")
     date_hierarchy = "created_at"
     inlines = (CancellationInline, PgCallInline, NotificationInline)
@@ -260,13 +293,10 @@ class PaymentAdminMixin:
     # --- columns -----------------------------------------------------------------
     @admin.display(description=_("상태"), ordering="status")
     def status_badge(self, payment):
-        background, colour = STATUS_COLOURS.get(payment.status, ("#f3f4f6", "#374151"))
+        # Colours in easypay/static/easypay/admin.css: the CSP refuses style="" attributes.
         return format_html(
-            '<span class="easypay-status easypay-status-{}" style="background:{};color:{};'
-            'padding:2px 8px;border-radius:999px;white-space:nowrap">{}</span>',
+            '<span class="easypay-status easypay-status-{}">{}</span>',
             payment.status,
-            background,
-            colour,
             payment.get_status_display(),
         )
 

@@ -5,9 +5,12 @@ With DEBUG off (production, but also tests and local end-to-end runs):
 - EASYPAY_API_URL must be one of KICC's two hosts (§2). An emulator is recognised by not being
   one of them — never by guessing from the URL's text. Tests and end-to-end runs that use the
   emulator with DEBUG off say so explicitly with EASYPAY_ALLOW_LOCAL_API_URL = True.
-Always: EASYPAY_TIMEOUTS must name known calls with positive seconds, and a web request's
-budget (EASYPAY_REQUEST_BUDGET) should fit the return's longest chain of calls.
+Always: EASYPAY_TIMEOUTS must name known calls with positive seconds, every entry of
+EASYPAY_TRUSTED_PROXIES must be an IP address or network, and a web request's budget
+(EASYPAY_REQUEST_BUDGET) should fit the return's longest chain of calls.
 """
+
+import ipaddress
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
@@ -25,6 +28,7 @@ def check_easypay_settings(app_configs=None, **kwargs):
         errors += _check_credentials()
         errors += _check_api_url()
     errors += _check_timeouts()
+    errors += _check_trusted_proxies()
     return errors
 
 
@@ -99,3 +103,24 @@ def _check_request_budget():
             id="easypay.W001",
         )
     ]
+
+
+def _check_trusted_proxies():
+    entries = getattr(settings, "EASYPAY_TRUSTED_PROXIES", [])
+    if isinstance(entries, str):
+        entries = [entries]  # a single string would be read one character at a time
+    errors = []
+    for entry in entries:
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"EASYPAY_TRUSTED_PROXIES lists {entry!r}, which is not an IP address or "
+                    "network.",
+                    hint="List the proxies in front of the shop, comma-separated, e.g. "
+                    "EASYPAY_TRUSTED_PROXIES=10.0.0.0/8,192.168.1.2 (or leave it empty).",
+                    id="easypay.E005",
+                )
+            )
+    return errors

@@ -100,9 +100,14 @@ def get_client() -> EasyPayClient:
     names = ("EASYPAY_API_URL", "EASYPAY_MALL_ID", "EASYPAY_SECRET_KEY")
     missing = [name for name in names if not getattr(settings, name, "")]
     if missing:
-        raise ImproperlyConfigured(
-            f"Set {', '.join(missing)} to use EasyPay (see .env.example and the README)."
-        )
+        message = f"Set {', '.join(missing)} to use EasyPay (see .env.example and the README)."
+        if "EASYPAY_API_URL" in missing and settings.DEBUG:
+            message += (
+                " In development an empty EASYPAY_API_URL means the emulator of the running dev "
+                "server, which only runserver knows: elsewhere (a shell, a command) set it to "
+                "that server's, e.g. EASYPAY_API_URL=http://127.0.0.1:8000/__easypay__"
+            )
+        raise ImproperlyConfigured(message)
     return EasyPayClient(
         base_url=settings.EASYPAY_API_URL,
         mall_id=settings.EASYPAY_MALL_ID,

@@ -70,6 +70,12 @@ def get_payment_model():
 # ------------------------------------------------------------------------------
 # The payment
 # ------------------------------------------------------------------------------
+# The payment window's resCd when the buyer pressed cancel (docs/kicc-api.md §4): KICC
+# documents none; W324 ("user cancellation") is the only one seen anywhere, and the local
+# emulator sends it. Any other failing resCd is a failure the buyer did not choose.
+BUYER_CANCEL_CODES = frozenset({"W324"})
+
+
 class PaymentQuerySet(models.QuerySet):
     """The payments reconcile looks at (easypay_reconcile)."""
 
@@ -231,6 +237,12 @@ class AbstractPayment(models.Model):
         if self.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_CANCELLED):
             return self.amount - self.cancelled_amount
         return 0
+
+    @property
+    def cancelled_by_buyer(self) -> bool:
+        """Failed because the buyer cancelled in the payment window: nothing was charged, and
+        the buyer's pages say so instead of "failed" (decided from the stored failure_code)."""
+        return self.status == PaymentStatus.FAILED and self.failure_code in BUYER_CANCEL_CODES
 
 
 # ------------------------------------------------------------------------------

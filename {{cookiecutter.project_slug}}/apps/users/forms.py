@@ -1,9 +1,31 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import throttle
+
 User = get_user_model()
+
+
+class ThrottledLoginMixin:
+    """Refuses, before any password is checked, an address that failed too often
+    (apps/users/throttle.py); Django's form counts each failure through user_login_failed."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if self.request is not None and username and throttle.login_blocked(self.request, username):
+            raise forms.ValidationError(throttle.login_blocked_message(), code="throttled")
+        return super().clean()
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignupForm(UserCreationForm):

@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .forms import SignupForm
+from . import throttle
+from .forms import LoginForm, SignupForm
+
+TOO_MANY_REQUESTS = 429
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -22,12 +26,34 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_url or "home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and throttle.signup_blocked(request):
+        # Nothing of the refused attempt is checked or kept.
+        context = {
+            "form": SignupForm(),
+            "next": next_url,
+            "blocked": throttle.signup_blocked_message(),
+        }
+        return render(request, "registration/signup.html", context, status=TOO_MANY_REQUESTS)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        throttle.record_signup(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("회원가입을 환영합니다."))
         return redirect(next_url or "home")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with the throttle (apps/users/throttle.py): a refused address gets its
+    reason in Korean and HTTP 429."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = TOO_MANY_REQUESTS
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

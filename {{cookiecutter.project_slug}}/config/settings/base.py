@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
+
+from easypay.csp import payment_window_sources
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -26,6 +29,9 @@ SHOP_NAME = {{ cookiecutter.project_name | python_string }}
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 ROOT_URLCONF = "config.urls"
+# The admin's path: production requires DJANGO_ADMIN_URL, so a shop picks one of its own
+# (a path nobody guesses keeps the login form out of every scanner's list).
+ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -55,7 +61,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Applications
 # ------------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "config.apps.ShopAdminConfig",  # django.contrib.admin with the shop's site (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,12 +90,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Throttling (apps/users/throttle.py), counted in the cache: production.py makes it one that
+# every worker shares. Counted per client address (behind EASYPAY_TRUSTED_PROXIES).
+THROTTLE_LOGIN_FAILURES = 5  # wrong passwords for one username from one address...
+THROTTLE_LOGIN_FAILURES_PER_ADDRESS = 20  # ...or for any usernames: then the address waits
+THROTTLE_LOGIN_WINDOW = timedelta(minutes=15)  # from its first failure
+THROTTLE_SIGNUPS_PER_ADDRESS = 5  # accounts created from one address...
+THROTTLE_SIGNUP_WINDOW = timedelta(hours=1)  # ...within this
 
 # ------------------------------------------------------------------------------
 # Middleware
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +125,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -122,6 +137,8 @@ TEMPLATES = [
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files a browser asks for at the site's root (/favicon.ico), served there by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -136,7 +153,9 @@ X_FRAME_OPTIONS = "DENY"
 # ------------------------------------------------------------------------------
 # EasyPay (KICC) — see easypay/ and README.md
 # ------------------------------------------------------------------------------
-EASYPAY_API_URL = env("EASYPAY_API_URL", default="http://127.0.0.1:8000/__easypay__")
+# Empty: production refuses to start (production.py); in development it means the emulator
+# embedded in the dev server, wherever runserver actually serves (easypay/devserver).
+EASYPAY_API_URL = env("EASYPAY_API_URL", default="")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
 # Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
@@ -172,9 +191,12 @@ EASYPAY_NOTI_ALLOWED_IPS = env.list("EASYPAY_NOTI_ALLOWED_IPS", default=[]) or (
     if EASYPAY_API_URL.rstrip("/") == "https://testpgapi.easypay.co.kr"
     else ["203.233.72.150", "203.233.72.151", "61.33.211.180"]
 )
-# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]
-# behind a load balancer. Empty: the direct peer is the client, whatever headers say.
-EASYPAY_TRUSTED_PROXIES: list[str] = []
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated,
+# e.g. 10.0.0.0/8 behind a load balancer. Empty: the direct peer is the client, whatever
+# headers say. The 노티 allow-list, the buyer's recorded IP and the login throttle read it.
+EASYPAY_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in env.list("EASYPAY_TRUSTED_PROXIES", default=[]) if proxy.strip()
+]
 # A checkout never brought back from the payment window is failed as expired after this
 # (easypay_reconcile). No approve call was made for it, so no money can have moved.
 EASYPAY_PENDING_EXPIRY = timedelta(seconds=env.int("EASYPAY_PENDING_EXPIRY", default=3600))
@@ -202,6 +224,25 @@ EASYPAY_EMULATOR = {
     # ("current") or the one the original answer had ("original"): KICC's contract leaves it
     # open (docs/kicc-api.md §7), and the shop must be right under both.
     "RETRIEVE_STATUS": "current",
+}
+
+# ------------------------------------------------------------------------------
+# Content-Security-Policy — Django's own (django.middleware.csp), on every response
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+# ------------------------------------------------------------------------------
+# Only this site's own files run and style its pages: no inline script, no inline style
+# attribute, nothing from another host. Django's admin marks its few inline blocks with the
+# per-response nonce (the csp_nonce_attr tag), so they need no 'unsafe-inline' either. Forms
+# may post here and to KICC's payment window, where checkout redirects the buyer
+# (easypay/csp.py). The EasyPay emulator answers with a policy of its own, as KICC's pages do.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *payment_window_sources(EASYPAY_API_URL)],
 }
 {%- if cookiecutter.use_telegram %}
 

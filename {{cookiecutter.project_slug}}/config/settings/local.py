@@ -15,11 +15,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The embedded emulator sends its 노티 to this dev server, as KICC does to a deployed shop,
-# so a virtual-account deposit pays the order here too (easypay/emulator/README.md).
-EASYPAY_NOTI_ALLOWED_IPS = [*EASYPAY_NOTI_ALLOWED_IPS, "127.0.0.1"]  # noqa: F405
-EASYPAY_EMULATOR = {
-    **EASYPAY_EMULATOR,  # noqa: F405
-    "NOTI_URL": "http://127.0.0.1:8000/payments/easypay/noti/",
-    "NOTI_RETRY_SECONDS": 10,
+# runserver pays through its own embedded emulator: with EASYPAY_API_URL empty (.env), it points
+# it at the address it actually serves, and the emulator's 노티 back at itself, as KICC sends
+# them to a deployed shop, so a virtual-account deposit pays the order here too
+# (easypay/devserver). First in the list: its runserver must win over the others.
+INSTALLED_APPS = ["easypay.devserver", *INSTALLED_APPS]  # noqa: F405
+EASYPAY_NOTI_ALLOWED_IPS = [*EASYPAY_NOTI_ALLOWED_IPS, "127.0.0.1", "::1"]  # noqa: F405
+EASYPAY_EMULATOR = {**EASYPAY_EMULATOR, "NOTI_RETRY_SECONDS": 10}  # noqa: F405
+
+# Checkout redirects to the emulator's window: on this dev server (whether the browser says
+# localhost or 127.0.0.1) or on a standalone emulator's port (`manage.py easypay_emulator`).
+SECURE_CSP = {
+    **SECURE_CSP,  # noqa: F405
+    "form-action": [*SECURE_CSP["form-action"], "http://127.0.0.1:*", "http://localhost:*"],  # noqa: F405
 }

@@ -16,6 +16,7 @@ DATABASES["default"] = env.db("DATABASE_URL")
 EASYPAY_API_URL = env("EASYPAY_API_URL")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
+ADMIN_URL = env("DJANGO_ADMIN_URL")
 
 DEBUG = False
 # The database dict was rebuilt from DATABASE_URL above: base.py's persistent connections again.
@@ -62,6 +63,29 @@ TASKS = {
     }
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASKS["default"]["QUEUES"]}
+{%- endif %}
+
+# ------------------------------------------------------------------------------
+# Cache — one that every worker process shares, so the login and signup throttles
+# (apps/users/throttle.py) count each attempt once, whichever worker served it
+# ------------------------------------------------------------------------------
+{%- if cookiecutter.task_queue == "database" %}
+# The database: its table is made by every `migrate` (apps/users/cache_table.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+{%- else %}
+# Redis, which the task queue needs anyway.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cache",
+    }
+}
 {%- endif %}
 {%- if cookiecutter.use_sentry %}
 

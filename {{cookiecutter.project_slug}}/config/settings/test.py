@@ -17,6 +17,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# No EasyPay until a test asks for one, whatever .env says: the easypay_emulator fixture points
+# EASYPAY_API_URL at a real local emulator; without it the client refuses to be built.
+EASYPAY_API_URL = ""
 # The test emulator answers as the shared KICC test mall (easypay-api.md §12).
 EASYPAY_MALL_ID = "T0000000"
 EASYPAY_SECRET_KEY = "easypay!KICCTEST"

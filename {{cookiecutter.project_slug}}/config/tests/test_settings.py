@@ -17,6 +17,7 @@ REQUIRED_IN_PRODUCTION = {
     "EASYPAY_API_URL": "https://testpgapi.easypay.co.kr",
     "EASYPAY_MALL_ID": "T0000000",
     "EASYPAY_SECRET_KEY": "secret",
+    "DJANGO_ADMIN_URL": "office-7f3k/",
 {%- if cookiecutter.use_sentry %}
     "SENTRY_DSN": "",
 {%- endif %}
@@ -60,6 +61,43 @@ def test_production_settings_refuse_to_start_without(missing, project_without_do
 
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_counts_the_throttles_in_a_cache_every_worker_shares(project_without_dot_env):
+    # A per-process cache (Django's default) would give each gunicorn worker its own counts.
+    result = load_settings(
+        "production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.CACHES['default']"
+    )
+
+    assert result.returncode == 0, result.stderr
+{%- if cookiecutter.task_queue == "database" %}
+    assert "django.core.cache.backends.db.DatabaseCache" in result.stdout
+{%- else %}
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert REQUIRED_IN_PRODUCTION["REDIS_URL"] in result.stdout
+{%- endif %}
+
+
+def test_production_reads_the_admin_url_and_the_trusted_proxies(project_without_dot_env):
+    env = {**REQUIRED_IN_PRODUCTION, "EASYPAY_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.2"}
+
+    result = load_settings(
+        "production", project_without_dot_env, env, "(s.ADMIN_URL, s.EASYPAY_TRUSTED_PROXIES)"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "('office-7f3k/', ['10.0.0.0/8', '192.168.1.2'])"
+
+
+def test_production_lets_checkout_send_the_buyer_to_kiccs_window_only(project_without_dot_env):
+    result = load_settings(
+        "production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.SECURE_CSP['form-action']"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[<CSP.SELF: \"'self'\">, 'https://testpgapi.easypay.co.kr', 'https://*.easypay.co.kr']"
+    )
 
 
 def test_test_settings_use_sqlite_without_any_environment_variable(project_without_dot_env):

@@ -11,11 +11,19 @@ import logging
 import socket
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 from django.template import Context, Engine
 from django.urls import reverse
+from django.utils.csp import CSP, build_policy, generate_nonce
 from django.views.decorators.csrf import csrf_exempt
 
 from . import codes, faults
@@ -51,6 +59,11 @@ def emulator_view(view):
         return view(request, emulator, *args, **kwargs)
 
     return wrapped
+
+
+def not_found(request, exception=None):
+    """The standalone server's 404 (root_urls.handler404): plain text, like an API host's."""
+    return HttpResponseNotFound("Not Found", content_type="text/plain; charset=utf-8")
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -156,23 +169,53 @@ retrieve = _api("retrieve")
 
 
 # --- the payment window (§4) ---------------------------------------------------------------
+# The window is KICC's page, not the shop's: it answers with a Content-Security-Policy of its
+# own, and the shop's (config/settings SECURE_CSP, which the dev server's middleware would add)
+# does not describe it — Django's middleware leaves a header that is already set alone. Each is
+# as strict as the page allows: its one <style> and the return form's one <script> carry a
+# fresh nonce, and forms post only where the page means them to.
+WINDOW_POLICY = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.NONCE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+}
+
+
+def _return_policy(return_url: str) -> dict:
+    """The auto-submitting return form posts to the shop's returnUrl, wherever that is."""
+    parts = urlsplit(return_url)
+    return {
+        "default-src": [CSP.NONE],
+        "script-src": [CSP.NONCE],
+        "form-action": [f"{parts.scheme}://{parts.netloc}"],
+        "base-uri": [CSP.NONE],
+    }
+
+
+def _page(template: str, context: dict, policy: dict) -> HttpResponse:
+    nonce = generate_nonce()
+    html = TEMPLATES.get_template(template).render(Context({**context, "csp_nonce": nonce}))
+    response = HttpResponse(html)
+    response.headers[str(CSP.HEADER_ENFORCE)] = build_policy(policy, nonce)
+    return response
+
+
 @emulator_view
 def window(request, emulator: Emulator):
     info = emulator.window(request.GET.get("authorizationId", ""))
     if info is None:
         raise Http404
-    html = TEMPLATES.get_template("easypay_emulator/window.html").render(
-        Context(
-            {
-                **info,
-                "declines": sorted(codes.DECLINES.items()),
-                "action": reverse("easypay_emulator:window_result"),
-                "card_allowed": info["pay_method"] in ("00", "11"),
-                "va_allowed": info["pay_method"] in ("00", "22"),
-            }
-        )
-    )
-    return HttpResponse(html)
+    context = {
+        **info,
+        # Won with thousands separators, as a payment window shows them (15,000원).
+        "amount": f"{info['amount']:,}",
+        "declines": sorted(codes.DECLINES.items()),
+        "action": reverse("easypay_emulator:window_result"),
+        "card_allowed": info["pay_method"] in ("00", "11"),
+        "va_allowed": info["pay_method"] in ("00", "22"),
+    }
+    return _page("easypay_emulator/window.html", context, WINDOW_POLICY)
 
 
 @emulator_view
@@ -187,10 +230,11 @@ def window_result(request, emulator: Emulator):
         )
     except (LookupError, ValueError) as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    html = TEMPLATES.get_template("easypay_emulator/return_form.html").render(
-        Context({"url": post.url, "fields": sorted(post.fields.items())})
+    return _page(
+        "easypay_emulator/return_form.html",
+        {"url": post.url, "fields": sorted(post.fields.items())},
+        _return_policy(post.url),
     )
-    return HttpResponse(html)
 
 
 # --- operator endpoints (_control/…) -------------------------------------------------------

@@ -102,3 +102,20 @@ def test_manage_py_check_runs_the_easypay_checks(production_like):
 
     with pytest.raises(SystemCheckError, match="easypay.E003"):
         call_command("check", tags=["easypay"])
+
+
+def test_trusted_proxies_that_are_addresses_or_networks_pass(production_like):
+    production_like.EASYPAY_TRUSTED_PROXIES = ["10.0.0.0/8", "192.168.1.2", "::1"]
+
+    assert errors_by_id() == {}
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.0/33", "proxy.internal", "10.0.0.1 10.0.0.2"])
+def test_a_trusted_proxy_that_is_not_an_address_or_network_is_an_error(production_like, entry):
+    production_like.EASYPAY_TRUSTED_PROXIES = ["10.0.0.1", entry]
+
+    errors = errors_by_id()
+
+    assert set(errors) == {"easypay.E005"}
+    assert repr(entry) in errors["easypay.E005"].msg
+    assert "EASYPAY_TRUSTED_PROXIES=10.0.0.0/8" in errors["easypay.E005"].hint

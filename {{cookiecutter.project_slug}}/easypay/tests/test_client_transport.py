@@ -35,6 +35,7 @@ def test_a_refused_connection_is_retried_then_reported_as_not_sent():
 
 
 def test_timeouts_come_from_settings_over_the_defaults(settings):
+    settings.EASYPAY_API_URL = "https://testpgapi.easypay.co.kr"
     settings.EASYPAY_TIMEOUTS = {"approve": 12, "connect": 1.5}
 
     client = get_client()
@@ -43,6 +44,7 @@ def test_timeouts_come_from_settings_over_the_defaults(settings):
 
 
 def test_timeouts_from_the_environment_are_text_and_read_as_seconds(settings):
+    settings.EASYPAY_API_URL = "https://testpgapi.easypay.co.kr"
     settings.EASYPAY_TIMEOUTS = {"approve": "40", "revise": "2.5"}
 
     assert get_client().timeouts == {**DEFAULT_TIMEOUTS, "approve": 40.0, "revise": 2.5}

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +34,19 @@ def test_demo_admin_refuses_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo_admin")
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_demo_admin_prints_the_admin_at_django_admin_url(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("demo_admin")
+
+    assert f"http://127.0.0.1:8000{reverse('admin:index')}  " in capsys.readouterr().out
+
+
+def test_demo_admin_prints_the_address_of_the_server_that_will_serve_it(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("demo_admin", "--url", "http://127.0.0.1:8001/")
+
+    assert f"Demo admin: http://127.0.0.1:8001{reverse('admin:index')}  " in capsys.readouterr().out

@@ -22,7 +22,7 @@ def test_the_window_shows_the_order_in_korean(kicc):
 
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
-    assert "29900" in page.text and "유기농 사과" in page.text
+    assert "29,900원" in page.text and "유기농 사과" in page.text
     assert registered["shopOrderNo"] in page.text
     assert "카드 결제 승인" in page.text and "결제 취소" in page.text
 
@@ -60,7 +60,41 @@ def test_the_return_page_submits_itself(kicc, easypay_emulator):
         timeout=5,
     )
 
-    assert "document.forms[0].submit()" in answer.text
+    assert "document.forms[0].submit();" in answer.text
+
+
+def _nonce(policy: str, directive: str) -> str:
+    values = next(part.split()[1:] for part in policy.split(";") if part.split()[0] == directive)
+    assert len(values) == 1 and values[0].startswith("'nonce-"), policy
+    return values[0].removeprefix("'nonce-").removesuffix("'")
+
+
+def test_the_window_has_a_policy_of_its_own_that_runs_only_its_own_style(kicc):
+    registered = kicc.register()
+
+    page = requests.get(registered["authPageUrl"], timeout=5)
+
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "form-action 'self'" in policy
+    assert f'<style nonce="{_nonce(policy, "style-src")}">' in page.text
+    assert "script-src" not in policy  # the window runs no script at all
+
+
+def test_the_return_page_may_run_its_one_script_and_post_only_to_the_shop(kicc):
+    registered = kicc.register()
+    page = requests.get(registered["authPageUrl"], timeout=5)
+    action = parse_forms(page.text)[0]["action"]
+
+    answer = requests.post(
+        kicc.base + action,
+        data={"authorizationId": registered["authorizationId"], "outcome": "approve"},
+        timeout=5,
+    )
+
+    policy = answer.headers["Content-Security-Policy"]
+    assert "form-action http://shop.test;" in policy  # the returnUrl's origin, nothing else
+    assert f'<script nonce="{_nonce(policy, "script-src")}">' in answer.text
+    assert "onload" not in answer.text
 
 
 def test_a_window_approval_can_then_be_approved_over_the_api(kicc):

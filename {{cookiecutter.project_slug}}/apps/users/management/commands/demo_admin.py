@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 USERNAME = "admin"
 
@@ -12,7 +13,14 @@ USERNAME = "admin"
 class Command(BaseCommand):
     help = "Create or reset the demo admin with a fresh random password and print it (DEBUG only)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="the address of the dev server that serves the admin (make demo passes PORT)",
+        )
+
+    def handle(self, *args, url, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "demo_admin only runs with DEBUG on: a printed password has no place in production. "
@@ -26,6 +34,7 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin: http://127.0.0.1:8000/admin/  username {USERNAME}  password {password}"
+                f"Demo admin: {url.rstrip('/')}{reverse('admin:index')}  "
+                f"username {USERNAME}  password {password}"
             )
         )
