@@ -9,15 +9,11 @@ https://docs.djangoproject.com/en/6.1/ref/settings/
 from datetime import timedelta
 from pathlib import Path
 
-import environ
+from config.env import env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-env = environ.Env()
-# .env is a convenience for development: read when present, and variables already set in
-# the process environment win over it (read_env never overwrites).
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+# Values come from the process environment; whether .env fills it in first is the choice of
+# the settings module that imports this one (config/env.py: local yes, production only if told).
 
 # ------------------------------------------------------------------------------
 # Core

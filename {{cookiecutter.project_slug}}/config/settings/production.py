@@ -1,11 +1,18 @@
-"""Production: every secret comes from the environment, with no insecure default.
+"""Production: every secret comes from the process environment, with no insecure default.
 
-A missing required variable stops the process at start-up with django-environ's
-ImproperlyConfigured naming it, instead of serving with a guessed value.
+.env is not read here unless DJANGO_READ_DOT_ENV_FILE=True (cookiecutter-django's convention):
+a development .env left on the server must not fill in what production forgot. A missing
+required variable stops the start with a sentence naming it (config/env.py), instead of
+serving with a guessed value.
 """
 
-from .base import *  # noqa: F403
-from .base import DATABASES, env
+from config.env import env, read_dot_env
+
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    read_dot_env()
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES  # noqa: E402
 
 # ------------------------------------------------------------------------------
 # Required: the process does not start without these
