@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from config.env import env
+from config.mail import mailer
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Values come from the process environment; whether .env fills it in first is the choice of
@@ -116,6 +117,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# ------------------------------------------------------------------------------
+# Mail — EMAIL_URL is django-environ's email URL, e.g. smtp+tls://user:password@smtp.example.com:587
+# Development prints mail on the console (the password-reset link too); production requires it.
+# https://docs.djangoproject.com/en/6.1/topics/email/
+# ------------------------------------------------------------------------------
+# An SMTP server that hangs must not hold a request (and its gunicorn worker) for ever.
+EMAIL_TIMEOUT_SECONDS = 10
+MAILERS = {
+    "default": mailer(env("EMAIL_URL", default="consolemail://"), timeout=EMAIL_TIMEOUT_SECONDS)
+}
+DEFAULT_FROM_EMAIL = env(
+    "DJANGO_DEFAULT_FROM_EMAIL",
+    default="noreply@{{ cookiecutter.domain_name }}",
+)
+# The sender of error reports to ADMINS.
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets an email for each server error (500) with DEBUG off; comma-separated addresses.
+ADMINS = env.list(
+    "DJANGO_ADMINS",
+    default=[{{ cookiecutter.email | python_string }}],
+)
+EMAIL_SUBJECT_PREFIX = f"[{SHOP_NAME}] "
 
 # ------------------------------------------------------------------------------
 # Security shared by every environment (production.py adds HTTPS-only settings)

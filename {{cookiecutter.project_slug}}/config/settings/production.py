@@ -7,6 +7,7 @@ serving with a guessed value.
 """
 
 from config.env import env, read_dot_env
+from config.mail import mailer
 
 if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     read_dot_env()
@@ -23,6 +24,8 @@ DATABASES["default"] = env.db("DATABASE_URL")
 EASYPAY_API_URL = env("EASYPAY_API_URL")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
+# Password resets and error reports go out by mail: an SMTP server (config/mail.py).
+MAILERS = {"default": mailer(env("EMAIL_URL"), timeout=EMAIL_TIMEOUT_SECONDS)}  # noqa: F405
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = 60

@@ -17,6 +17,7 @@ REQUIRED_IN_PRODUCTION = {
     "EASYPAY_API_URL": "https://testpgapi.easypay.co.kr",
     "EASYPAY_MALL_ID": "T0000000",
     "EASYPAY_SECRET_KEY": "secret",
+    "EMAIL_URL": "smtp+tls://shop:p%40ss@smtp.example.com:587",
 {%- if cookiecutter.use_sentry %}
     "SENTRY_DSN": "",
 {%- endif %}
@@ -31,6 +32,7 @@ DEVELOPMENT_DOT_ENV = {name: f"from-dot-env-{name.lower()}" for name in REQUIRED
     "DJANGO_ALLOWED_HOSTS": "localhost",
     "DATABASE_URL": "sqlite:///dev.sqlite3",
     "EASYPAY_API_URL": "http://127.0.0.1:8000/__easypay__",
+    "EMAIL_URL": "consolemail://",
 }
 
 
@@ -154,3 +156,48 @@ def test_test_settings_ignore_a_dot_env(project_with_dot_env):
 
     assert result.returncode == 0, result.stderr
     assert "dev.sqlite3" not in result.stdout
+
+
+def test_production_mail_goes_through_the_server_email_url_names(project_without_dot_env):
+    result = load_settings(
+        "production", project_without_dot_env, REQUIRED_IN_PRODUCTION, "s.MAILERS['default']"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert eval(result.stdout) == {  # noqa: S307 (a dict the settings printed)
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "smtp.example.com",
+            "port": 587,
+            "username": "shop",
+            "password": "p@ss",  # URL-encoded in EMAIL_URL
+            "use_tls": True,
+            "use_ssl": False,
+            "timeout": 10,
+        },
+    }
+
+
+def test_development_mail_is_printed_on_the_console(project_without_dot_env):
+    result = load_settings("local", project_without_dot_env, {}, "s.MAILERS['default']['BACKEND']")
+
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
+
+
+def test_admins_and_senders_come_from_the_environment(project_without_dot_env):
+    env = {
+        **REQUIRED_IN_PRODUCTION,
+        "DJANGO_ADMINS": "ops@example.com,owner@example.com",
+        "DJANGO_DEFAULT_FROM_EMAIL": "shop@example.com",
+    }
+
+    result = load_settings(
+        "production", project_without_dot_env, env, "s.ADMINS, s.DEFAULT_FROM_EMAIL, s.SERVER_EMAIL"
+    )
+
+    assert result.stdout.split() == [
+        "['ops@example.com',",
+        "'owner@example.com']",
+        "shop@example.com",
+        "shop@example.com",  # error reports come from the same sender unless told otherwise
+    ], result.stderr
