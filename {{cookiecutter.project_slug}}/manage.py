@@ -9,13 +9,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     from django.core.management import execute_from_command_line
 
-    from config.env import MissingVariable
+    from config.env import VariableError
 
     try:
         execute_from_command_line(sys.argv)
-    except MissingVariable as missing:
+    except VariableError as error:
         # The sentence says what to do; a traceback through Django's settings loader would not.
-        sys.exit(f"Error: {missing}")
+        sys.exit(f"Error: {error}")
 
 
 if __name__ == "__main__":

@@ -13,15 +13,26 @@ from django.core.exceptions import ImproperlyConfigured
 DOT_ENV = Path(__file__).resolve().parents[1] / ".env"
 
 
-class MissingVariable(ImproperlyConfigured):
-    """A required environment variable is not set; the message says which and what to do."""
+class VariableError(ImproperlyConfigured):
+    """An environment variable keeps the shop from starting; the message says what to do.
+    manage.py prints it as one sentence instead of a traceback."""
 
+
+class MissingVariable(VariableError):
     def __init__(self, name: str):
         self.name = name
         super().__init__(
             f"{name} is not set, so the shop refuses to start. Set {name} in the process "
             "environment (README.md, 'Environment variables', says what it holds). "
             "Production does not read .env unless DJANGO_READ_DOT_ENV_FILE=True is set."
+        )
+
+
+class InvalidVariable(VariableError):
+    def __init__(self, name: str, value: str, expected: str):
+        self.name = name
+        super().__init__(
+            f"{name} is {value!r}, so the shop refuses to start. Set {name} to {expected}."
         )
 
 
@@ -32,6 +43,13 @@ class Env(environ.Env):
         if default is self.NOTSET and f"{self.prefix}{var}" not in self.ENVIRON:
             raise MissingVariable(f"{self.prefix}{var}")
         return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+
+    def choice(self, var: str, choices: tuple[str, ...], default: str) -> str:
+        """One of `choices`; anything else stops the start (a typo must not go unnoticed)."""
+        value = self.str(var, default=default)
+        if value not in choices:
+            raise InvalidVariable(var, value, " or ".join(choices))
+        return value
 
 
 env = Env()

@@ -80,6 +80,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Middleware
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",  # first: every line a request logs carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,19 +235,43 @@ TASKS = {
 }
 
 # ------------------------------------------------------------------------------
-# Logging — one line per record on stdout, where gunicorn and the process manager read it
+# Logging — one line per record on standard error, where gunicorn and the process manager read it,
+# each with its request's id (config/request_id.py; "-" outside a request).
+# LOG_FORMAT=json writes one JSON object per line for log shippers (config/json_logging.py).
 # ------------------------------------------------------------------------------
+LOG_FORMAT = env.choice("LOG_FORMAT", ("text", "json"), default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "config.request_id.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "json": {"()": "config.json_logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        # Server errors by mail to ADMINS, with DEBUG off (Django's default, kept).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own default gives "django" a console handler of its own (with DEBUG on) on
+        # top of the root's, so every django.* line — each task run among them — was printed
+        # twice. Configured here, "django" keeps only the mail and leaves printing to the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request with a forged Host is logged, not mailed: bots send them all day.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }
