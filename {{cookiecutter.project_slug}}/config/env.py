@@ -44,6 +44,17 @@ class Env(environ.Env):
             raise MissingVariable(f"{self.prefix}{var}")
         return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
 
+    def fraction(self, var: str, default: float) -> float:
+        """A number from 0 to 1, e.g. a sampling rate."""
+        value = self.str(var, default=str(default))
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0.0 <= number <= 1.0:
+            raise InvalidVariable(var, value, "a number from 0 to 1, e.g. 0.1")
+        return number
+
     def choice(self, var: str, choices: tuple[str, ...], default: str) -> str:
         """One of `choices`; anything else stops the start (a typo must not go unnoticed)."""
         value = self.str(var, default=default)

@@ -79,8 +79,10 @@ RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASKS["default"]["QUEUES"]}
 # set it to an empty value to run without Sentry on purpose.
 # ------------------------------------------------------------------------------
 SENTRY_DSN = env("SENTRY_DSN")
+# The share of requests traced for performance, 0 to 1: 0 reports errors only.
+SENTRY_TRACES_SAMPLE_RATE = env.fraction("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:
     from config.sentry import init_sentry
 
-    init_sentry(SENTRY_DSN)
+    init_sentry(SENTRY_DSN, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 {%- endif %}

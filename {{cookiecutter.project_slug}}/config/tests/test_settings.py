@@ -201,3 +201,34 @@ def test_admins_and_senders_come_from_the_environment(project_without_dot_env):
         "shop@example.com",
         "shop@example.com",  # error reports come from the same sender unless told otherwise
     ], result.stderr
+{%- if cookiecutter.use_sentry %}
+
+
+def test_production_traces_the_share_of_requests_sentry_traces_sample_rate_gives(
+    project_without_dot_env,
+):
+    env = {**REQUIRED_IN_PRODUCTION, "SENTRY_TRACES_SAMPLE_RATE": "0.2"}
+
+    result = load_settings(
+        "production", project_without_dot_env, env, "s.SENTRY_TRACES_SAMPLE_RATE"
+    )
+
+    assert result.stdout.strip() == "0.2", result.stderr
+
+
+@pytest.mark.parametrize("rate", ["1.5", "-0.1", "ten percent"])
+def test_production_refuses_a_sentry_traces_sample_rate_that_is_not_a_share(
+    rate, project_without_dot_env
+):
+    env = {
+        **REQUIRED_IN_PRODUCTION,
+        "SENTRY_TRACES_SAMPLE_RATE": rate,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    }
+
+    result = manage(project_without_dot_env, env, "check")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: SENTRY_TRACES_SAMPLE_RATE is {rate!r}")
+    assert "Set SENTRY_TRACES_SAMPLE_RATE to a number from 0 to 1" in result.stderr
+{%- endif %}
