@@ -228,6 +228,7 @@ def test_the_systemd_units_verify(bake, name, tmp_path):
     # verify exits 0 on some mistakes (an unknown Type=, say) but always reports them.
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     assert [Path(unit).name for unit in units] == [
+        f"{slug}-migrate.service",
         f"{slug}-reconcile.service",
         f"{slug}-reconcile.timer",
         f"{slug}-web.service",
