@@ -441,7 +441,11 @@ def test_kiccs_noti_keeps_its_source_address_through_the_proxy_and_a_forged_one_
         if delivered or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert delivered, notis
+    assert delivered, (
+        f"no acknowledged 노티 10 within {DEADLINE_SECONDS} s: {notis}\n"
+        f"emulator: {shop['processes'].log('emulator')[-3000:]}\n"
+        f"gunicorn: {shop['processes'].log('gunicorn')[-3000:]}"
+    )
     body = json.dumps(delivered[0]["body"], ensure_ascii=False).encode()
 
     from_sender = noti_from(shop, NOTI_SENDER, body)
