@@ -5,6 +5,7 @@ cookiecutter has rendered the files, with the generated project as the working d
 """
 
 import json
+import re
 import secrets
 import shutil
 import sys
@@ -51,6 +52,11 @@ MACHINE_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
 SECRET_KEY_LINE = "DJANGO_SECRET_KEY="
 
+# The commands the closing message suggests, described by the Makefile's own `## ` help text,
+# so the message cannot promise what a target does not do.
+NEXT_TARGETS = ("install", "run", "demo", "test")
+MAKE_HELP = re.compile(r"^([a-z][a-z-]*):[^\n]*?## (.+)$", re.M)
+
 
 def prune(project: Path, answers: dict) -> list[str]:
     """Delete the paths of every disabled option; return them, relative, for the report."""
@@ -88,6 +94,12 @@ def write_answers(project: Path, answers: dict) -> None:
     (project / ".cookiecutter.json").write_text(text + "\n", encoding="utf-8")
 
 
+def next_steps(makefile: str) -> list[str]:
+    """One line per suggested command: `make <target>   # <its Makefile help>`."""
+    helps = dict(MAKE_HELP.findall(makefile))
+    return [f"  make {target:<8} # {helps[target]}" for target in NEXT_TARGETS]
+
+
 def main() -> int:
     answers = json.loads(ANSWERS_JSON)
     project = Path.cwd()
@@ -98,9 +110,9 @@ def main() -> int:
     print(f"Created {slug}/ (removed for disabled options: {', '.join(removed) or 'nothing'}).")
     print("Next:")
     print(f"  cd {slug}")
-    print("  make install   # virtual environment in .venv, dependencies, pre-commit")
-    print("  make run       # migrate, load demo data, serve http://127.0.0.1:8000")
-    print("  make test      # the project's own tests")
+    for line in next_steps((project / "Makefile").read_text(encoding="utf-8")):
+        print(line)
+    print("Going live: docs/going-live.md")
     return 0
 
 

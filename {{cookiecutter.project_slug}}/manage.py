@@ -9,7 +9,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from config.env import VariableError
+
+    try:
+        execute_from_command_line(sys.argv)
+    except VariableError as error:
+        # The sentence says what to do; a traceback through Django's settings loader would not.
+        sys.exit(f"Error: {error}")
 
 
 if __name__ == "__main__":

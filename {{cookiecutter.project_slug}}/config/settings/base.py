@@ -9,18 +9,15 @@ https://docs.djangoproject.com/en/6.1/ref/settings/
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.utils.csp import CSP
 
+from config.env import env
+from config.mail import mailer
 from easypay.csp import payment_window_sources
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-env = environ.Env()
-# .env is a convenience for development: read when present, and variables already set in
-# the process environment win over it (read_env never overwrites).
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+# Values come from the process environment; whether .env fills it in first is the choice of
+# the settings module that imports this one (config/env.py: local yes, production only if told).
 
 # ------------------------------------------------------------------------------
 # Core
@@ -102,6 +99,7 @@ THROTTLE_SIGNUP_WINDOW = timedelta(hours=1)  # ...within this
 # Middleware
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",  # first: every line a request logs carries its id
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,6 +141,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# ------------------------------------------------------------------------------
+# Mail — EMAIL_URL is django-environ's email URL, e.g. smtp+tls://user:password@smtp.example.com:587
+# Development prints mail on the console (the password-reset link too); production requires it.
+# https://docs.djangoproject.com/en/6.1/topics/email/
+# ------------------------------------------------------------------------------
+# An SMTP server that hangs must not hold a request (and its gunicorn worker) for ever.
+EMAIL_TIMEOUT_SECONDS = 10
+MAILERS = {
+    "default": mailer(env("EMAIL_URL", default="consolemail://"), timeout=EMAIL_TIMEOUT_SECONDS)
+}
+DEFAULT_FROM_EMAIL = env(
+    "DJANGO_DEFAULT_FROM_EMAIL",
+    default="noreply@{{ cookiecutter.domain_name }}",
+)
+# The sender of error reports to ADMINS.
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets an email for each server error (500) with DEBUG off; comma-separated addresses.
+ADMINS = env.list(
+    "DJANGO_ADMINS",
+    default=[{{ cookiecutter.email | python_string }}],
+)
+EMAIL_SUBJECT_PREFIX = f"[{SHOP_NAME}] "
 
 # ------------------------------------------------------------------------------
 # Security shared by every environment (production.py adds HTTPS-only settings)
@@ -282,19 +303,43 @@ TASKS = {
 }
 
 # ------------------------------------------------------------------------------
-# Logging — one line per record on stdout, where gunicorn and the process manager read it
+# Logging — one line per record on standard error, where gunicorn and the process manager read it,
+# each with its request's id (config/request_id.py; "-" outside a request).
+# LOG_FORMAT=json writes one JSON object per line for log shippers (config/json_logging.py).
 # ------------------------------------------------------------------------------
+LOG_FORMAT = env.choice("LOG_FORMAT", ("text", "json"), default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "config.request_id.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "json": {"()": "config.json_logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        # Server errors by mail to ADMINS, with DEBUG off (Django's default, kept).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own default gives "django" a console handler of its own (with DEBUG on) on
+        # top of the root's, so every django.* line — each task run among them — was printed
+        # twice. Configured here, "django" keeps only the mail and leaves printing to the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request with a forged Host is logged, not mailed: bots send them all day.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }

@@ -1,7 +1,13 @@
 """Development on your machine: DEBUG on, the embedded EasyPay emulator, tasks run inline."""
 
-from .base import *  # noqa: F403
-from .base import env
+from config.env import read_dot_env
+
+# .env first (variables already set in the process environment win), then the shared settings
+# read the environment.
+read_dot_env()
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-only")

@@ -1,11 +1,19 @@
-"""Production: every secret comes from the environment, with no insecure default.
+"""Production: every secret comes from the process environment, with no insecure default.
 
-A missing required variable stops the process at start-up with django-environ's
-ImproperlyConfigured naming it, instead of serving with a guessed value.
+.env is not read here unless DJANGO_READ_DOT_ENV_FILE=True (cookiecutter-django's convention):
+a development .env left on the server must not fill in what production forgot. A missing
+required variable stops the start with a sentence naming it (config/env.py), instead of
+serving with a guessed value.
 """
 
-from .base import *  # noqa: F403
-from .base import DATABASES, env
+from config.env import env, read_dot_env
+from config.mail import mailer
+
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    read_dot_env()
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES  # noqa: E402
 
 # ------------------------------------------------------------------------------
 # Required: the process does not start without these
@@ -17,6 +25,8 @@ EASYPAY_API_URL = env("EASYPAY_API_URL")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
 ADMIN_URL = env("DJANGO_ADMIN_URL")
+# Password resets and error reports go out by mail: an SMTP server (config/mail.py).
+MAILERS = {"default": mailer(env("EMAIL_URL"), timeout=EMAIL_TIMEOUT_SECONDS)}  # noqa: F405
 
 DEBUG = False
 # The database dict was rebuilt from DATABASE_URL above: base.py's persistent connections again.
@@ -94,8 +104,10 @@ CACHES = {
 # set it to an empty value to run without Sentry on purpose.
 # ------------------------------------------------------------------------------
 SENTRY_DSN = env("SENTRY_DSN")
+# The share of requests traced for performance, 0 to 1: 0 reports errors only.
+SENTRY_TRACES_SAMPLE_RATE = env.fraction("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:
     from config.sentry import init_sentry
 
-    init_sentry(SENTRY_DSN)
+    init_sentry(SENTRY_DSN, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 {%- endif %}

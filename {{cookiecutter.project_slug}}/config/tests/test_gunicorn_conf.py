@@ -17,6 +17,8 @@ GUNICORN_VARIABLES = (
     "GUNICORN_MAX_REQUESTS",
     "GUNICORN_MAX_REQUESTS_JITTER",
     "GUNICORN_FORWARDED_ALLOW_IPS",
+    "GUNICORN_CONTROL_SOCKET",
+    "LOG_FORMAT",
 )
 
 
@@ -73,3 +75,31 @@ def test_the_environment_overrides_every_setting(monkeypatch):
     assert conf["timeout"] == 90
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (50, 5)
     assert conf["forwarded_allow_ips"] == "10.0.0.1"
+
+
+def test_the_control_socket_is_off_unless_given_a_path_of_the_shops_own(monkeypatch):
+    # gunicorn's default, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn of the user.
+    default = load_conf(monkeypatch)
+    own = load_conf(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/shop/gunicorn.ctl")
+
+    assert default["control_socket_disable"] is True
+    assert own["control_socket_disable"] is False
+    assert own["control_socket"] == "/run/shop/gunicorn.ctl"
+
+
+def test_the_access_line_ends_with_the_request_id_of_the_response(monkeypatch):
+    conf = load_conf(monkeypatch)
+
+    assert conf["access_log_format"].endswith(" %({x-request-id}o)s")
+    assert "logconfig_dict" not in conf  # text: gunicorn's own format
+
+
+def test_json_logs_make_gunicorns_lines_json_too(monkeypatch):
+    conf = load_conf(monkeypatch, LOG_FORMAT="json")
+
+    logging_config = conf["logconfig_dict"]
+    assert logging_config["formatters"]["json"]["()"] == "config.json_logging.JsonFormatter"
+    for name in ("gunicorn.error", "gunicorn.access"):
+        assert logging_config["loggers"][name]["handlers"] == ["console"]
+        assert logging_config["loggers"][name]["propagate"] is False  # printed once
+    assert logging_config["handlers"]["console"]["filters"] == ["request_id"]
