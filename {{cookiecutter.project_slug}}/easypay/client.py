@@ -8,6 +8,10 @@ Every call ends in exactly one of: a result, RequestNotSent, Declined, OutcomeUn
 Untrusted (easypay.exceptions), each carrying `.call`, the CallRecord to persist. Bad arguments
 raise InvalidRequest (a ValueError) before anything is sent.
 
+Methods and what undoes them (which code, whether a refund) live in easypay.methods; a refund is
+a revise() with a RefundAccount (§6.1, §6.3). A real-time refund KICC answers VTIM / VT00 (§9)
+raises OutcomeUnknown with `.refund_query_needed`: ask again with refund_query=True.
+
 Retries: only a failure to *connect* is retried — the request had not left the machine. Anything
 later (read timeout, connection lost, 5xx) may have reached KICC, and re-sending it with the same
 shopTransactionId earns a duplicate error while a new one can charge twice (§11 idempotency):
@@ -24,6 +28,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -31,7 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from urllib3.util.retry import Retry
 
-from easypay import signing
+from easypay import methods, signing
 from easypay import validation as check
 from easypay.exceptions import (
     Declined,
@@ -41,7 +46,7 @@ from easypay.exceptions import (
     RequestNotSent,
     Untrusted,
 )
-from easypay.masking import mask_body, text_head
+from easypay.masking import mask_account_number, mask_body, text_head
 from easypay.results import (
     ApprovalResult,
     CallRecord,
@@ -75,16 +80,49 @@ DEFAULT_TIMEOUTS = {
 }
 
 SUCCESS = "0000"  # §2: any other resCd is a failure
-FULL_CANCEL = "40"
-PARTIAL_CANCEL_CARD = "32"  # card and easy-pay (§6.3)
-PARTIAL_CANCEL_TRANSFER_MOBILE = "33"  # bank transfer, mobile phone billing
-REVISE_TYPE_CODES = (FULL_CANCEL, PARTIAL_CANCEL_CARD, PARTIAL_CANCEL_TRANSFER_MOBILE)
+# reviseTypeCode (§6.3); easypay.methods says which applies to which method.
+FULL_CANCEL = methods.FULL_CANCEL
+PARTIAL_CANCEL_CARD = methods.PARTIAL_CANCEL_CARD  # card and easy-pay
+PARTIAL_CANCEL_TRANSFER_MOBILE = methods.PARTIAL_CANCEL_TRANSFER_MOBILE  # transfer, mobile
+REVISE_TYPE_CODES = (*methods.CANCEL_CODES, *methods.REFUND_CODES)
 PAY_METHOD_TYPE_CODES = ("00", "11", "21", "22", "31", "41", "50", "60")  # §10.1, no billing key
 DEVICE_TYPE_CODES = ("pc", "mobile")  # lower case in every doc (§10.2)
 LANG_FLAGS = ("KOR", "ENG", "JPN", "CHN")
 SHOP_VALUE_BYTES = (64, 64, 32, 32, 64, 64, 64)  # shopValueInfo.value1..7 (§3.1)
 
 _HEADERS = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+
+
+@dataclass(frozen=True)
+class RefundAccount:
+    """The buyer's bank account a refund is paid into (refundInfo, §6.1).
+
+    bank_code: KICC's 3-digit code (§10.3; easypay.methods.BANK_NAMES lists the usual ones);
+    account_no: up to 14 digits (dashes and spaces are dropped); depositor_name: the holder,
+    up to 50 bytes; deposit_pg_cno: only for a virtual account deposited more than once —
+    which deposit to refund. Checked by revise() before anything is sent.
+    """
+
+    bank_code: str
+    account_no: str
+    depositor_name: str
+    deposit_pg_cno: str = ""
+
+    def __repr__(self) -> str:  # never the whole account number (logs, tracebacks)
+        return (
+            f"RefundAccount(bank_code={self.bank_code!r}, "
+            f"account_no={mask_account_number(str(self.account_no))!r}, "
+            f"depositor_name={self.depositor_name!r})"
+        )
+
+    def refund_info(self) -> dict:
+        """The refundInfo object as it goes on the wire; InvalidRequest when a value is wrong."""
+        return check.refund_info(
+            bank_code=self.bank_code,
+            account_no=self.account_no,
+            depositor_name=self.depositor_name,
+            deposit_pg_cno=self.deposit_pg_cno,
+        )
 
 
 def new_shop_transaction_id() -> str:
@@ -224,8 +262,16 @@ class EasyPayClient:
         customer_contact_no: str | None = None,
         shop_values: Sequence[str] = (),
         lang_flag: str | None = None,
+        virtual_account_expiry: datetime | None = None,
     ) -> RegisterResult:
-        """Register a transaction (§3); the customer then opens `result.auth_page_url`."""
+        """Register a transaction (§3); the customer then opens `result.auth_page_url`.
+
+        pay_method_type_code: "00" lets the buyer choose in the window; "11" card, "21" bank
+        transfer, "22" virtual account, "31" mobile, "60" easy-pay show only that one (§10.1).
+        None of them needs more fields (§3.1). virtual_account_expiry: when an issued virtual
+        account stops taking the deposit (an aware datetime in the future; only with "00" or
+        "22"); without it KICC's default applies.
+        """
         order_info: dict[str, Any] = {
             "goodsName": check.text("goods_name", goods_name, max_bytes=50)
         }
@@ -253,6 +299,16 @@ class EasyPayClient:
         }
         if lang_flag is not None:
             body["langFlag"] = check.choice("lang_flag", lang_flag, LANG_FLAGS)
+        if virtual_account_expiry is not None:
+            if pay_method_type_code not in (methods.ANY, methods.VIRTUAL_ACCOUNT):
+                raise InvalidRequest(
+                    "virtual_account_expiry: only a virtual account (22) or the buyer's choice "
+                    f"(00) has one, not {pay_method_type_code}"
+                )
+            day, time_of_day = check.expiry("virtual_account_expiry", virtual_account_expiry)
+            body["payMethodInfo"] = {
+                "virtualAccountMethodInfo": {"expiryDate": day, "expiryTime": time_of_day}
+            }
         if shop_values:
             body["shopValueInfo"] = _shop_value_info(shop_values)
 
@@ -326,30 +382,65 @@ class EasyPayClient:
         remain_amount: int | None = None,
         message: str = "",
         client_ip: str | None = None,
+        revise_sub_type_code: str | None = None,
+        refund_account: RefundAccount | None = None,
+        refund_query: bool = False,
+        pay_method_type_code: str | None = None,
     ) -> ReviseResult:
-        """Cancel all (40) or part (32 card, 33 transfer/mobile) of an approval (§6).
+        """Cancel or refund all or part of an approval (§6). One call, one new key.
+
+        Cancels: 40 full; 32 partial for a card or easy-pay, 33 for a bank transfer or mobile
+        (methods.partial_cancel_code). Refunds, for a deposited virtual account or a mobile
+        payment (methods.refundable), need `refund_account`: 60 full / 62 partial deferred
+        ("지결": answered RF01, paid out later — 노티 50 when done, 51 when the bank refused),
+        63 real time (answered RF02) with revise_sub_type_code 10/20 full or 11/21 partial
+        (methods.refund_codes builds the pair). Deferred refunds carry sub-type "RF01" (§6.3),
+        filled in when not given.
 
         cancel_req_date: KST today, persisted with the key before the call (§6.1, §11.6).
-        amount: required for a partial cancel, refused for a full one (40 cancels the balance).
-        remain_amount: the balance the shop believes is left *before* this cancel; KICC refuses
-        the cancel when it disagrees (§6.1).
+        amount: required for a partial cancel or refund, refused for a full one (which takes the
+        whole balance). remain_amount: the balance the shop believes is left *before* this
+        call; KICC refuses the call when it disagrees (§6.1).
+        pay_method_type_code: the approval's method, when the caller knows it: a code §6.3 does
+        not allow for it (32 for a transfer, 33 or a refund for a card) is refused here.
+
+        refund_query=True asks what became of a refund KICC answered VTIM / VT00 (§6.1
+        refundQueryFlag "Y", §9) instead of refunding: send the same refund (type, sub-type,
+        amount, account) again with a NEW shop_transaction_id — §6.1 and §11 make every revise
+        call's key its own, and a reused one only earns a duplicate-request error — and
+        refundQueryFlag tells KICC not to pay out twice. The answer is that refund's result
+        (RF02 and its cancelPgCno), a Declined when KICC says it did not happen, or VTIM /
+        VT00 again (OutcomeUnknown, refund_query_needed).
         """
         revise_type_code = check.choice("revise_type_code", revise_type_code, REVISE_TYPE_CODES)
+        if pay_method_type_code is not None:
+            allowed = methods.revise_codes_for(pay_method_type_code)
+            if revise_type_code not in allowed:
+                raise InvalidRequest(
+                    f"revise_type_code: {revise_type_code} does not apply to a "
+                    f"{methods.method_name(pay_method_type_code)} payment "
+                    f"(payMethodTypeCode {pay_method_type_code}), which takes "
+                    f"{', '.join(allowed)} (§6.3)"
+                )
         body: dict[str, Any] = {
             "mallId": self.mall_id,
             "shopTransactionId": check.key("shop_transaction_id", shop_transaction_id),
             "pgCno": check.pg_cno(pg_cno),
             "reviseTypeCode": revise_type_code,
         }
-        if revise_type_code == FULL_CANCEL:
+        full = _revise_sub_type(body, revise_type_code, revise_sub_type_code)
+        refund = revise_type_code in methods.REFUND_CODES
+        if full:
             if amount is not None:
                 raise InvalidRequest(
-                    "amount: a full cancel (40) cancels the whole balance; pass no amount, "
-                    "or use a partial cancel (32 card, 33 transfer/mobile)"
+                    f"amount: {revise_type_code} takes the whole balance; pass no amount, or "
+                    "use a partial code (32/33 cancel, 62 or 63 with 11/21 refund)"
                 )
         else:
             if amount is None:
-                raise InvalidRequest(f"amount: a partial cancel ({revise_type_code}) needs one")
+                raise InvalidRequest(
+                    f"amount: a partial cancel or refund ({revise_type_code}) needs one"
+                )
             body["amount"] = check.amount("amount", amount)
         if remain_amount is not None:
             body["remainAmount"] = check.amount("remain_amount", remain_amount, minimum=0)
@@ -367,6 +458,20 @@ class EasyPayClient:
             address = check.ip_address(client_ip)
             if address:
                 body["clientIp"] = address
+        if refund:
+            if not isinstance(refund_account, RefundAccount):
+                raise InvalidRequest(
+                    f"refund_account: a refund ({revise_type_code}) needs the buyer's account, "
+                    "a RefundAccount (refundInfo, §6.1)"
+                )
+            if refund_query:
+                body["refundQueryFlag"] = "Y"
+            body["refundInfo"] = refund_account.refund_info()
+        elif refund_account is not None or refund_query:
+            raise InvalidRequest(
+                "refund_account / refund_query: only refunds (60, 62, 63) send refundInfo or "
+                f"refundQueryFlag, not {revise_type_code}"
+            )
 
         exchange = self._post("revise", body, shop_transaction_id=shop_transaction_id)
         payload = self._business_payload(exchange)
@@ -507,8 +612,20 @@ class EasyPayClient:
         res_cd = payload.get("resCd")
         if not isinstance(res_cd, str) or not res_cd:
             raise self._untrusted(exchange, "missing_field", "resCd is missing")
+        res_msg = payload.get("resMsg") if isinstance(payload.get("resMsg"), str) else ""
+        if res_cd in methods.REFUND_IN_DOUBT_CODES:
+            # §9: the bank did not answer KICC in time — the refund may or may not be paid
+            # out. Not a no: a second refund could pay twice. Ask with refundQueryFlag "Y".
+            raise self._failed(
+                OutcomeUnknown,
+                exchange,
+                f"refund in doubt: {res_cd} {res_msg}".strip()
+                + ' — ask again with refundQueryFlag "Y" (revise(refund_query=True))',
+                res_cd=res_cd,
+                res_msg=res_msg,
+                refund_query_needed=True,
+            )
         if res_cd != SUCCESS:
-            res_msg = payload.get("resMsg") if isinstance(payload.get("resMsg"), str) else ""
             raise self._failed(
                 Declined,
                 exchange,
@@ -635,6 +752,28 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, requests.ConnectionError):
         return "connection lost"
     return type(error).__name__
+
+
+def _revise_sub_type(body: dict, revise_type_code: str, sub_type: str | None) -> bool:
+    """Put reviseSubTypeCode into `body` where the code takes one (§6.3); True when the call
+    takes the whole balance (and so no amount)."""
+    if revise_type_code == methods.REAL_TIME_REFUND:
+        body["reviseSubTypeCode"] = check.choice(
+            "revise_sub_type_code", sub_type, methods.REAL_TIME_SUB_TYPES.values()
+        )
+        return sub_type in methods.FULL_REFUND_SUB_TYPES
+    if revise_type_code in methods.REFUND_CODES:
+        body["reviseSubTypeCode"] = check.choice(
+            "revise_sub_type_code",
+            methods.DEFERRED_REFUND_SUB_TYPE if sub_type is None else sub_type,
+            (methods.DEFERRED_REFUND_SUB_TYPE,),
+        )
+        return revise_type_code == methods.DEFERRED_FULL_REFUND
+    if sub_type is not None:
+        raise InvalidRequest(
+            f"revise_sub_type_code: only refunds (60, 62, 63) take one, not {revise_type_code}"
+        )
+    return revise_type_code == methods.FULL_CANCEL
 
 
 def _shop_value_info(values: Sequence[str]) -> dict[str, str]:

@@ -6,6 +6,9 @@ Each exception carries `.call`, the CallRecord of the attempt, so the caller can
     Declined        KICC answered with a definite resCd other than "0000": a definite no.
     OutcomeUnknown  the request may have arrived (timeout, connection lost, 5xx, ...): maybe yes.
                     Recover with retrieveTransaction and the original key (§11.1), never by re-sending.
+                    A refund KICC answered VTIM / VT00 (timed out / unknown at the bank, §9) is one
+                    too, with `.refund_query_needed`: recover by asking with refundQueryFlag "Y"
+                    (EasyPayClient.revise(refund_query=True)), never by sending a second refund.
     Untrusted       an answer arrived but cannot be believed (unparsable, missing fields, bad
                     msgAuthValue, wrong echo or amount). For an approval, money may have moved:
                     `.result` / `.pg_cno` are there when KICC's answer named the transaction,
@@ -56,9 +59,30 @@ class Declined(EasyPayError):
 
 
 class OutcomeUnknown(EasyPayError):
-    """The request may have reached KICC and its effect is unknown: never report it as declined."""
+    """The request may have reached KICC and its effect is unknown: never report it as declined.
+
+    `res_cd` / `res_msg` are KICC's when it answered at all (VTIM / VT00), "" otherwise.
+    `refund_query_needed` is True when KICC said so itself (VTIM / VT00, §9): the refund may
+    or may not have been paid out; ask with refundQueryFlag "Y". Whatever call answers VTIM /
+    VT00 — the refund, the query itself, a status query of the refund's key — raises this,
+    never Declined.
+    """
 
     kind = "unknown"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        call: CallRecord,
+        res_cd: str = "",
+        res_msg: str = "",
+        refund_query_needed: bool = False,
+    ):
+        super().__init__(message, call=call)
+        self.res_cd = res_cd
+        self.res_msg = res_msg
+        self.refund_query_needed = refund_query_needed
 
 
 class Untrusted(EasyPayError):

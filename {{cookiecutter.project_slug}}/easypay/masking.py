@@ -3,6 +3,8 @@
 Never a full card number, never a msgAuthValue (it is derived from the secret key; storing it
 helps nobody and the issue forbids logging it). KICC already masks `cardNo` (§5.2), but a
 billing-key response or a misbehaving server could send a full number: mask again, defensively.
+Nor a buyer's full mobile number (mobInfo.mobileNo, §5.2) or refund account number
+(refundInfo.refundAccountNo, §6.1): the middle digits go.
 """
 
 import re
@@ -11,6 +13,8 @@ from typing import Any
 
 SIGNATURE_KEYS = frozenset({"msgAuthValue"})
 CARD_NUMBER_KEYS = frozenset({"cardNo", "cardMaskNo", "card_no"})
+PHONE_NUMBER_KEYS = frozenset({"mobileNo"})
+ACCOUNT_NUMBER_KEYS = frozenset({"refundAccountNo"})
 REDACTED = "***"
 
 # 13–19 digits is a card number (ISO/IEC 7812); KICC's pgCno / authorizationId are 20 digits.
@@ -25,6 +29,27 @@ def mask_card_number(value: object) -> object:
     if "*" in value or not digits.isdigit() or not 13 <= len(digits) <= 19:
         return value
     return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+
+
+def mask_phone_number(value: object) -> object:
+    """010-1234-5678 / 01012345678 → "010-****-5678": the carrier prefix and the last four
+    digits, as Korean receipts print it. A number KICC masked already keeps its own mask."""
+    if not isinstance(value, str) or not value:
+        return value
+    compact = re.sub(r"[ -]", "", value)
+    if not compact.isdigit() or not 10 <= len(compact) <= 11:
+        if "*" in compact and len(compact) >= 7:  # masked by KICC: only re-dash it
+            return f"{compact[:3]}-{compact[3:-4]}-{compact[-4:]}"
+        return "*" * len(value)  # not a phone number we can read: show none of it
+    return f"{compact[:3]}-{'*' * (len(compact) - 7)}-{compact[-4:]}"
+
+
+def mask_account_number(value: object) -> object:
+    """A bank account number with all but its last four digits starred (refund accounts)."""
+    if not isinstance(value, str) or not value:
+        return value
+    digits = re.sub(r"[ -]", "", value)
+    return "*" * max(len(digits) - 4, 0) + digits[-4:]
 
 
 def mask_text(text: str) -> str:
@@ -56,6 +81,10 @@ def mask_body(body: Any) -> Any:
                 masked[key] = REDACTED
             elif key in CARD_NUMBER_KEYS:
                 masked[key] = mask_card_number(value)
+            elif key in PHONE_NUMBER_KEYS:
+                masked[key] = mask_phone_number(value)
+            elif key in ACCOUNT_NUMBER_KEYS:
+                masked[key] = mask_account_number(value)
             else:
                 masked[key] = mask_body(value)
         return masked

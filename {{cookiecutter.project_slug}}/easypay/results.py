@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from easypay import kst
-from easypay.masking import mask_body, mask_card_number
+from easypay.masking import mask_body, mask_card_number, mask_phone_number
+from easypay.methods import REFUND_DONE, REFUND_REFUSED, REFUND_REQUESTED, MethodDetails
 
 DATETIME_TEXT = re.compile(r"\d{14}")
 
@@ -75,6 +76,22 @@ class VirtualAccountInfo:
 
 
 @dataclass(frozen=True)
+class BankInfo:
+    """A bank transfer's bank (paymentInfo.bankInfo, §5.2)."""
+
+    bank_code: str  # 3 digits (§10.3)
+    bank_name: str
+
+
+@dataclass(frozen=True)
+class MobileInfo:
+    """A mobile phone payment (paymentInfo.mobInfo, §5.2); the number is masked here."""
+
+    masked_number: str  # 010-****-1234
+    carrier: str  # mobileCd: SKT, KTF, LGT, … (§10.3)
+
+
+@dataclass(frozen=True)
 class RegisterResult:
     auth_page_url: str
     res_cd: str
@@ -101,12 +118,30 @@ class ApprovalResult:
     cp_code: str  # easy-pay provider (§10.3), "" for a plain card
     card: CardInfo | None
     virtual_account: VirtualAccountInfo | None
+    bank: BankInfo | None  # bank transfer (21)
+    mobile: MobileInfo | None  # mobile phone billing (31)
     raw: dict = field(repr=False)  # the whole answer, masked
     call: CallRecord | None = field(default=None, repr=False)
 
     @property
     def transacted_at(self) -> datetime:
         return kst.parse_datetime_text(self.transaction_date)
+
+    @property
+    def method_details(self) -> MethodDetails:
+        """How it was paid, masked, for the shop to store and show (methods.MethodDetails):
+        `.describe()` → "휴대폰 (SKT 010-****-1234)", `.as_dict()` for a JSON field."""
+        card, bank, account, mobile = self.card, self.bank, self.virtual_account, self.mobile
+        return MethodDetails(
+            pay_method_type_code=self.pay_method_type_code,
+            cp_code=self.cp_code,
+            card_issuer_name=card.issuer_name if card else "",
+            card_no_masked=card.masked_number if card else "",
+            bank_code=bank.bank_code if bank else (account.bank_code if account else ""),
+            bank_name=bank.bank_name if bank else (account.bank_name if account else ""),
+            mobile_carrier=mobile.carrier if mobile else "",
+            mobile_no_masked=mobile.masked_number if mobile else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -120,13 +155,27 @@ class ReviseResult:
     cancel_amount: int | None  # amount cancelled by this call (doc example / OBS, §6.2)
     remain_amount: int | None  # balance left after this call
     transaction_date: str
-    status_code: str  # TS02 / TS05 full, TS06 partial (§6.2)
+    # TS02 / TS05 full, TS06 partial cancel (§6.2); a refund: RF01 requested (deferred: done
+    # later, 노티 50 or 51), RF02 done, RF03 refused (§10.4).
+    status_code: str
     status_message: str
     pay_method_type_code: str  # from reviseInfo
     approval_no: str  # the cancel's approval number, from reviseInfo
     approval_date: str
+    refund_date: str  # reviseInfo.refundInfo.refundDate: a refund's payout date ("" otherwise)
+    deposit_pg_cno: str  # reviseInfo.refundInfo.depositPgCno: the VA deposit it refunds
     raw: dict = field(repr=False)
     call: CallRecord | None = field(default=None, repr=False)
+
+    @property
+    def is_refund(self) -> bool:
+        return self.status_code in (REFUND_REQUESTED, REFUND_DONE, REFUND_REFUSED)
+
+    @property
+    def refund_pending(self) -> bool:
+        """A deferred refund KICC accepted (RF01): the money leaves later, 노티 50 says when
+        (51 if the bank refuses it). The amount is no longer refundable meanwhile."""
+        return self.status_code == REFUND_REQUESTED
 
 
 # ------------------------------------------------------------------------------
@@ -163,12 +212,15 @@ def parse_approval(body: Mapping[str, Any]) -> ApprovalResult:
         cp_code=_text(payment, "cpCode"),
         card=_card(_object(payment, "cardInfo")),
         virtual_account=_virtual_account(_object(payment, "virtualAccountInfo")),
+        bank=_bank(_object(payment, "bankInfo")),
+        mobile=_mobile(_object(payment, "mobInfo")),
         raw=mask_body(body),
     )
 
 
 def parse_revise(body: Mapping[str, Any]) -> ReviseResult:
     revise_info = _object(body, "reviseInfo")
+    refund_info = _object(revise_info, "refundInfo")
     return ReviseResult(
         res_cd=_text(body, "resCd"),
         res_msg=_text(body, "resMsg"),
@@ -184,6 +236,8 @@ def parse_revise(body: Mapping[str, Any]) -> ReviseResult:
         pay_method_type_code=_text(revise_info, "payMethodTypeCode"),
         approval_no=_text(revise_info, "approvalNo"),
         approval_date=_text(revise_info, "approvalDate"),
+        refund_date=_text(refund_info, "refundDate"),
+        deposit_pg_cno=_text(refund_info, "depositPgCno"),
         raw=mask_body(body),
     )
 
@@ -220,6 +274,21 @@ def _virtual_account(info: Mapping[str, Any]) -> VirtualAccountInfo | None:
         account_no=_text(info, "accountNo"),
         depositor_name=_text(info, "depositName"),
         expiry_date=_text(info, "expiryDate"),
+    )
+
+
+def _bank(info: Mapping[str, Any]) -> BankInfo | None:
+    if not (_text(info, "bankCode") or _text(info, "bankName")):
+        return None
+    return BankInfo(bank_code=_text(info, "bankCode"), bank_name=_text(info, "bankName"))
+
+
+def _mobile(info: Mapping[str, Any]) -> MobileInfo | None:
+    if not (_text(info, "mobileNo") or _text(info, "mobileCd")):
+        return None
+    return MobileInfo(
+        masked_number=str(mask_phone_number(_text(info, "mobileNo"))),
+        carrier=_text(info, "mobileCd"),
     )
 
 

@@ -33,7 +33,9 @@ class EmulatorHandle:
 
     def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params):
         """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504,
-        html_error, malformed_json, amount_mismatch (amount=…), bad_signature."""
+        html_error, malformed_json, amount_mismatch (amount=…), bad_signature; refunds:
+        refund_timeout (code="VTIM"|"VT00", commit=paid out or not, unknown_queries=n),
+        refund_bank_failure."""
         from easypay.emulator import faults
 
         faults.inject(
@@ -45,10 +47,16 @@ class EmulatorHandle:
             **params,
         )
 
-    def authenticate(self, authorization_id, outcome="approve", *, decline_code="8521"):
-        """Press a window button: approve | approve_va | decline | user_cancel | window_error.
+    def authenticate(
+        self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
+    ):
+        """Press a window button: approve (card) | approve_transfer | approve_va |
+        approve_mobile | approve_easypay | decline | user_cancel | window_error; provider: the
+        bank code, carrier (SKT/KTF/LGT) or wallet (KKO, NPAY, TOS, …) picked.
         Returns a ReturnPost (.url, .fields) — what the window form-POSTs to returnUrl."""
-        return self._emulator.authenticate(authorization_id, outcome, decline_code=decline_code)
+        return self._emulator.authenticate(
+            authorization_id, outcome, decline_code=decline_code, provider=provider
+        )
 
     def ledger(self, shop_order_no) -> dict | None:
         return self._emulator.ledger(shop_order_no, self.mall_id)
@@ -89,6 +97,25 @@ class EmulatorHandle:
     def set_retrieve_status(self, reading) -> None:
         """ "current" (default) or "original": which status a status answer carries (§7)."""
         self._emulator.set_retrieve_status(reading)
+
+    def complete_refund(self, shop_order_no=None, *, cancel_pg_cno=None, outcome=None) -> dict:
+        """The bank pays a waiting deferred refund out ("done": 노티 50) or refuses it
+        ("bank_failure": 노티 51); None: as a refund_bank_failure fault chose."""
+        return self._emulator.complete_refund(
+            shop_order_no, cancel_pg_cno=cancel_pg_cno, outcome=outcome, mall_id=self.mall_id
+        )
+
+    def set_refund_delay(self, seconds) -> None:
+        """Deferred refunds complete by themselves after `seconds` (None: complete_refund)."""
+        self._emulator.set_refund_delay(seconds)
+
+    def set_easy_pay_method_code(self, code) -> None:
+        """ "11" (default) or "60": how an easy-pay approval reports its payMethodTypeCode."""
+        self._emulator.set_easy_pay_method_code(code)
+
+    def set_auto_void(self, on) -> None:
+        """The test host's 23:00 void of easy-pay and mobile transactions (off by default)."""
+        self._emulator.set_auto_void(on)
 
     def console_cancel(self, shop_order_no, amount=None) -> dict:
         """Cancel all (None) or part of an order in KICC's console: a 노티 20, no shop key."""

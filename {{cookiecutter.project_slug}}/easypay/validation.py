@@ -8,7 +8,7 @@ syllable as 2 or 3 bytes is not documented, so the stricter UTF-8 count is used.
 import ipaddress
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from easypay import kst
@@ -23,6 +23,7 @@ KEY = re.compile(r"[A-Za-z0-9_-]{1,60}")  # shopTransactionId, authorizationId (
 PG_CNO = re.compile(r"[0-9A-Za-z]{1,20}")  # pgCno: String 20 (§6.1)
 MALL_ID = re.compile(r"[A-Za-z0-9]{1,8}")  # mallId: String 8
 DATE_TEXT = re.compile(r"\d{8}")
+BANK_CODE = re.compile(r"\d{3}")  # refundBankCode: String 3 (§6.1), KICC's bank codes (§10.3)
 
 
 def fail(name: str, problem: str) -> InvalidRequest:
@@ -165,3 +166,52 @@ def ip_address(value: object) -> str | None:
     except ValueError:
         raise fail("client_ip", f"must be an IP address, got {value!r}") from None
     return address if len(address) <= 20 else None
+
+
+def refund_info(
+    *, bank_code: object, account_no: object, depositor_name: object, deposit_pg_cno: object = ""
+) -> dict:
+    """refundInfo of a refund request (§6.1): the buyer's account the money goes back to.
+
+    bank_code: KICC's 3-digit bank code (§10.3, methods.BANK_NAMES); account_no: digits, up
+    to 14 (dashes and spaces are dropped, as people type them); depositor_name: the account
+    holder, up to 50 bytes; deposit_pg_cno: which deposit of a virtual account paid more than
+    once (optional).
+    """
+    body = {
+        "refundBankCode": pattern(
+            "refund bank_code", bank_code, BANK_CODE, "KICC's 3-digit bank code (e.g. 011)"
+        ),
+        "refundAccountNo": _account_no(account_no),
+        "refundDepositName": text("refund depositor_name", depositor_name, max_bytes=50),
+    }
+    if deposit_pg_cno:
+        body["depositPgCno"] = pattern(
+            "refund deposit_pg_cno", deposit_pg_cno, PG_CNO, "KICC's deposit number (up to 20)"
+        )
+    return body
+
+
+def _account_no(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("refund account_no", f"must be a string, not {type(value).__name__}")
+    digits = re.sub(r"[\s-]", "", value)
+    if not digits.isascii() or not digits.isdigit():
+        raise fail("refund account_no", f"must be digits only (dashes allowed), got {value!r}")
+    if len(digits) > 14:
+        raise fail("refund account_no", f"has {len(digits)} digits; KICC takes up to 14 (§6.1)")
+    return digits
+
+
+def expiry(name: str, value: object) -> tuple[str, str]:
+    """A virtual account's deadline (virtualAccountMethodInfo, §3.1) as (yyyyMMdd, HHmmss) KST.
+
+    An aware datetime in the future: a naive one would be read in the server's zone, which
+    is not KICC's (§11 rule 6).
+    """
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise fail(name, f"must be a timezone-aware datetime, got {value!r}")
+    if value <= kst.now():
+        raise fail(name, f"must be in the future, got {value.isoformat()}")
+    local = value.astimezone(kst.KST)
+    return local.strftime("%Y%m%d"), local.strftime("%H%M%S")

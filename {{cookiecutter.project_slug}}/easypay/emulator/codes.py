@@ -1,11 +1,23 @@
 """Result codes the emulator answers with.
 
-KICC documents "0000" and the card decline codes; every other failure code is UNKNOWN
-(easypay-api.md §9, §14), so the emulator invents them here, in ONE table, and README.md
-repeats it. A client must rely only on "0000" vs not-"0000" (plus the documented 8xxx codes).
+KICC documents "0000", the card decline codes, the refund codes VTIM / VT00 and the bank's
+refusal 5413; every other failure code is UNKNOWN (docs/kicc-api.md §9, §14), so the emulator
+invents them here, in ONE table, and README.md repeats it (a test keeps them equal). A client
+must rely only on "0000" vs not-"0000" (plus the documented 8xxx codes and VTIM / VT00).
 """
 
 SUCCESS = "0000"
+
+# A real-time refund the bank did not answer in time (§9, DOC): "timed out" / "unknown".
+# Not a no: the merchant asks again with refundQueryFlag "Y".
+REFUND_TIMEOUT = "VTIM"
+REFUND_UNKNOWN = "VT00"
+REFUND_IN_DOUBT = {REFUND_TIMEOUT: "환불 처리 시간 초과", REFUND_UNKNOWN: "환불 결과 미확인"}
+# The bank refused the transfer of a refund (§8.1's example of 노티 51, DOC*): the emulator
+# also answers it to a real-time refund the bank refuses at once, and to a refund query about
+# one the bank refused.
+BANK_REFUSED = "5413"
+BANK_REFUSED_MESSAGE = "은행 이체 불가 (환불 계좌 확인)"
 
 # Documented card declines the payment window can produce (easypay-api.md §9, DOC [K-ERR]).
 DECLINES = {
@@ -39,8 +51,11 @@ ALREADY_CANCELLED = "X034"
 UNKNOWN_REVISE_TYPE = "X035"
 AMOUNT_REQUIRED = "X036"
 REVISE_NOT_ALLOWED = "X037"
+REFUND_INFO_REQUIRED = "X038"
+DEPOSIT_MISMATCH = "X039"
 NOT_FOUND = "X040"
 OUTSIDE_STATUS_WINDOW = "X041"
+NO_REFUND_TO_QUERY = "X042"
 USER_CANCEL = "W324"  # the only candidate seen anywhere (a DJ commit message, unconfirmed)
 WINDOW_ERROR = "X050"
 
@@ -67,17 +82,24 @@ INVENTED = {
     UNKNOWN_REVISE_TYPE: "지원하지 않는 변경 구분",
     AMOUNT_REQUIRED: "부분취소 금액 누락",
     REVISE_NOT_ALLOWED: "이 거래에 허용되지 않는 변경",
+    REFUND_INFO_REQUIRED: "환불 계좌(refundInfo) 누락",
+    DEPOSIT_MISMATCH: "입금 거래번호(depositPgCno) 불일치",
     NOT_FOUND: "조회 결과 없음",
     OUTSIDE_STATUS_WINDOW: "조회 가능 기간(어제·오늘) 초과",
+    NO_REFUND_TO_QUERY: "조회할 환불 요청 없음 (refundQueryFlag)",
     USER_CANCEL: "사용자 취소",
     WINDOW_ERROR: "결제창 오류",
 }
 
-# statusCode / statusMessage (easypay-api.md §10.4)
+# statusCode / statusMessage (§10.4). TS02/TS03/TS06 are the messages seen in real answers
+# (OBS); the others are the emulator's Korean for §10.4's English states.
 STATUS_MESSAGES = {
     "TS02": "승인취소",
     "TS03": "매입요청",
     "TS06": "부분매입취소",
     "TS07": "입금대기",
     "TS08": "입금완료",
+    "RF01": "환불요청",
+    "RF02": "환불완료",
+    "RF03": "환불거절",
 }

@@ -1,8 +1,10 @@
 """The emulator's business rules: what KICC would answer, and the state behind it.
 
 Every public method is one serialised SQLite transaction (store.py). Responses are plain
-dicts in KICC's shapes (easypay-api.md §3.2, §5.2, §6.2, §7); faults are applied by the
-views, around these methods (faults.py). Failure codes come from codes.py.
+dicts in KICC's shapes (docs/kicc-api.md §3.2, §5.2, §6.2, §7; shapes.py); faults are chosen
+by the views (faults.py) and applied around or, for refunds, inside these methods. Refunds
+live in refunds.py, the test host's 23:00 auto-void in autovoid.py. Failure codes come from
+codes.py.
 """
 
 import json
@@ -12,14 +14,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-from easypay import kst
+from easypay import kst, methods
 from easypay.signing import approval_auth_value, revise_auth_value, signatures_match
 
 from . import codes, shapes, validation
+from .autovoid import AutoVoid
+from .errors import Refused
 from .notis import Notifier
+from .refunds import STATE_STATUS, Refunds, refund_delay_seconds
 from .store import Store, get_config, set_config
 
-# The shared KICC test mall and its key (easypay-api.md §12): what the emulator signs with
+# The shared KICC test mall and its key (docs/kicc-api.md §12): what the emulator signs with
 # unless settings name other malls, and what tests, benchmarks and drivers pay with.
 TEST_MALL_ID = "T0000000"
 TEST_SECRET_KEY = "easypay!KICCTEST"  # noqa: S105
@@ -34,20 +39,30 @@ DEFAULTS = {
     # §7 leaves open whether a status answer carries the status now or the original answer's:
     # "current" (the checklist's reading, docs/kicc-api.md §16.5) or "original".
     "RETRIEVE_STATUS": "current",
+    # A deferred refund (60/62, "지결") is paid out by the bank on D+1 (§6.3): after this many
+    # seconds the emulator completes it by itself (노티 50, or 51 under a bank-failure fault);
+    # None waits for _control/refund-complete.
+    "REFUND_DELAY_SECONDS": None,
+    # How an easy-pay wallet payment is reported: "11" (a card paid through a wallet, as §10.1
+    # words it) or "60" (easy payment); cpCode names the wallet either way. The docs do not
+    # say which KICC sends, so the shop must read both.
+    "EASY_PAY_METHOD_CODE": methods.CARD,
+    # KICC's test host voids easy-pay and carrier test transactions still uncancelled at
+    # 23:00 KST the same day (§11.7, §12). Off: the emulator keeps them.
+    "TEST_HOST_AUTO_VOID": False,
 }
 RETRIEVE_STATUS_READINGS = ("current", "original")
+EASY_PAY_METHOD_CODES = (methods.CARD, methods.EASY_PAY)
 
-
-class Refused(Exception):
-    """A business failure: answered with HTTP 200 and a non-"0000" resCd (§2)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def response(self) -> dict:
-        return {"resCd": self.code, "resMsg": self.message}
+# What each window button approves as (payMethodTypeCode, §10.1).
+OUTCOME_METHODS = {
+    "approve": methods.CARD,
+    "approve_transfer": methods.BANK_TRANSFER,
+    "approve_va": methods.VIRTUAL_ACCOUNT,
+    "approve_mobile": methods.MOBILE,
+    "approve_easypay": methods.EASY_PAY,
+}
+OUTCOMES = (*OUTCOME_METHODS, "decline", "user_cancel", "window_error")
 
 
 @dataclass(frozen=True)
@@ -65,14 +80,28 @@ def emulator_settings() -> dict:
     return merged
 
 
-class Emulator:
+class Emulator(Refunds, AutoVoid):
     def __init__(
-        self, database, malls: dict[str, str], noti_defaults: dict, retrieve_status="current"
+        self,
+        database,
+        malls: dict[str, str],
+        noti_defaults: dict,
+        retrieve_status="current",
+        *,
+        refund_delay: float | None = None,
+        easy_pay_method_code: str = methods.CARD,
+        auto_void: bool = False,
     ):
         self.store = Store(database)
         self.malls = dict(malls)
         self.noti_defaults = noti_defaults
-        self.default_retrieve_status = _reading(retrieve_status)
+        # Switches a test or an operator can flip (config table), and their defaults.
+        self.switch_defaults = {
+            "retrieve_status": _reading(retrieve_status),
+            "refund_delay": refund_delay_seconds(refund_delay),
+            "easy_pay_method_code": _easy_pay_code(easy_pay_method_code),
+            "auto_void": bool(auto_void),
+        }
         self.notifier = Notifier(self.store)
 
     @classmethod
@@ -88,7 +117,21 @@ class Emulator:
                 "timeout": float(conf["NOTI_TIMEOUT_SECONDS"]),
             },
             conf["RETRIEVE_STATUS"],
+            refund_delay=conf["REFUND_DELAY_SECONDS"],
+            easy_pay_method_code=conf["EASY_PAY_METHOD_CODE"],
+            auto_void=conf["TEST_HOST_AUTO_VOID"],
         )
+
+    def switch(self, name: str, db=None):
+        """A switch's current value: what was set over _control/, else the default."""
+        if db is None:
+            with self.store.read() as db:
+                return self.switch(name, db)
+        return get_config(db, name, self.switch_defaults[name])
+
+    def _set_switch(self, name: str, value) -> None:
+        with self.store.write() as db:
+            set_config(db, name, value)
 
     # --- clock ---------------------------------------------------------------------------
     def now(self, db=None) -> datetime:
@@ -221,6 +264,7 @@ class Emulator:
         if row is None:
             return None
         request = json.loads(row["request"])
+        registered = request["payMethodTypeCode"]
         return {
             "authorization_id": authorization_id,
             "mall_id": row["mall_id"],
@@ -228,20 +272,46 @@ class Emulator:
             "shop_order_no": row["shop_order_no"],
             "amount": row["amount"],
             "goods_name": request["orderInfo"]["goodsName"],
-            "pay_method": request["payMethodTypeCode"],
+            "pay_method": registered,
             "state": row["state"],
             "return_url": request["returnUrl"],
+            # The buttons: "00" offers every method, a method's code only that one (§3.1).
+            "methods": [
+                outcome
+                for outcome, method in OUTCOME_METHODS.items()
+                if registered in (methods.ANY, method)
+            ],
         }
 
     def authenticate(
-        self, authorization_id: str, outcome: str = "approve", *, decline_code: str = "8521"
+        self,
+        authorization_id: str,
+        outcome: str = "approve",
+        *,
+        decline_code: str = "8521",
+        provider: str | None = None,
     ) -> ReturnPost:
-        """What the window's buttons do (§4): returns the form it POSTs to returnUrl."""
-        outcomes = {"approve", "approve_va", "decline", "user_cancel", "window_error"}
-        if outcome not in outcomes:
-            raise ValueError(f"outcome must be one of {sorted(outcomes)}")
+        """What the window's buttons do (§4): returns the form it POSTs to returnUrl.
+
+        outcome: approve (card), approve_transfer, approve_va, approve_mobile, approve_easypay,
+        decline, user_cancel, window_error. provider: what the buyer picked for the method —
+        the bank of a transfer or virtual account (bank code, §10.3), the carrier of a mobile
+        payment (SKT, KTF, LGT), the wallet of an easy-pay one (cpCode: KKO, NPAY, TOS, …);
+        the first of each by default.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {list(OUTCOMES)}")
         if outcome == "decline" and decline_code not in codes.DECLINES:
             raise ValueError(f"decline_code must be one of {sorted(codes.DECLINES)}")
+        method = OUTCOME_METHODS.get(outcome)
+        if provider is not None:
+            choices = shapes.PROVIDERS.get(method, ({}, None))[0]
+            if provider not in choices:
+                raise ValueError(
+                    f"provider for {outcome} must be one of {sorted(choices)}"
+                    if choices
+                    else f"{outcome} takes no provider"
+                )
         with self.store.write() as db:
             row = db.execute(
                 "SELECT * FROM authorizations WHERE authorization_id=?", (authorization_id,)
@@ -249,10 +319,9 @@ class Emulator:
             if row is None:
                 raise LookupError(f"unknown authorizationId {authorization_id}")
             request = json.loads(row["request"])
-            method = {"approve": "11", "approve_va": "22"}.get(outcome)
             if row["state"] != "issued":
                 code, message = codes.WINDOW_ALREADY_USED, codes.INVENTED[codes.WINDOW_ALREADY_USED]
-            elif method and request["payMethodTypeCode"] not in ("00", method):
+            elif method and request["payMethodTypeCode"] not in (methods.ANY, method):
                 code, message = codes.WINDOW_ERROR, "등록한 결제수단과 다른 결제수단"
             elif method:
                 code, message = codes.SUCCESS, "정상처리"
@@ -263,10 +332,16 @@ class Emulator:
             else:
                 code, message = codes.WINDOW_ERROR, codes.INVENTED[codes.WINDOW_ERROR]
             if row["state"] == "issued":
-                state = "authenticated" if code == codes.SUCCESS else "failed"
+                approved = code == codes.SUCCESS
                 db.execute(
-                    "UPDATE authorizations SET state=?, method=? WHERE authorization_id=?",
-                    (state, method if code == codes.SUCCESS else None, authorization_id),
+                    "UPDATE authorizations SET state=?, method=?, provider=? "
+                    "WHERE authorization_id=?",
+                    (
+                        "authenticated" if approved else "failed",
+                        method if approved else None,
+                        provider if approved else None,
+                        authorization_id,
+                    ),
                 )
         values = request.get("shopValueInfo") or {}
         fields = {"resCd": code, "resMsg": message, "shopOrderNo": row["shop_order_no"]}
@@ -325,11 +400,17 @@ class Emulator:
         amount = auth["amount"]
         if amount_mismatch is not False:
             amount = amount + 1000 if amount_mismatch is True else int(amount_mismatch)
-        is_card = auth["method"] == "11"
-        status = "TS03" if is_card else "TS07"
+        method = auth["method"]
+        reported = method
+        if method == methods.EASY_PAY:
+            reported = self.switch("easy_pay_method_code", db)
+        # §10.4: TS03 is the state right after approval for an auto-capture merchant — for
+        # every method paid at once (the docs name no other); a virtual account waits (TS07).
+        is_va = method == methods.VIRTUAL_ACCOUNT
+        status = "TS07" if is_va else "TS03"
         response = {
             "resCd": codes.SUCCESS,
-            "resMsg": "MPI결제 정상" if is_card else "정상처리",
+            "resMsg": "MPI결제 정상" if method == methods.CARD else "정상처리",
             "mallId": body["mallId"],
             "shopTransactionId": body["shopTransactionId"],
             "shopOrderNo": body["shopOrderNo"],
@@ -340,7 +421,14 @@ class Emulator:
             "statusMessage": codes.STATUS_MESSAGES[status],
             "msgAuthValue": approval_auth_value(secret, pg_cno, amount, moment),
             "escrowUsed": "N",
-            "paymentInfo": shapes.payment_info(auth["method"], moment, request, self.now(db)),
+            "paymentInfo": shapes.payment_info(
+                method,
+                moment,
+                request,
+                self.now(db),
+                provider=auth["provider"],
+                reported_code=reported,
+            ),
             "basketInfoList": [],
         }
         db.execute(
@@ -354,7 +442,7 @@ class Emulator:
                 pg_cno,
                 body["mallId"],
                 body["shopOrderNo"],
-                auth["method"],
+                reported,
                 amount,
                 status,
                 json.dumps(response, ensure_ascii=False),
@@ -365,16 +453,18 @@ class Emulator:
             "WHERE mall_id=? AND shop_order_no=?",
             (pg_cno, body["mallId"], body["shopOrderNo"]),
         )
-        if is_card:  # a virtual account is not paid yet: its noti is 30, on deposit (§8.1)
+        if not is_va:  # a virtual account is not paid yet: its noti is 30, on deposit (§8.1)
             noti = shapes.approval_noti(response, request)
             notis.append(self.notifier.queue(db, "10", body["shopOrderNo"], noti))
         return response
 
     # --- §6 revise -----------------------------------------------------------------------
-    def revise(self, body: dict) -> dict:
-        notis = []
+    def revise(self, body: dict, *, fault=None) -> dict:
+        """A cancel (40/32/33) or a refund (60/62/63, refunds.py). `fault`: a refund fault the
+        views took for this call (refund_timeout, refund_bank_failure), applied inside."""
+        notis, later = [], []
         try:
-            validation.check(body, validation.REVISE)
+            validation.check_revise(body)
             mall_id = body["mallId"]
             secret = self._secret(mall_id)
             expected = revise_auth_value(secret, body["pgCno"], body["shopTransactionId"])
@@ -385,18 +475,23 @@ class Emulator:
                     raise Refused(codes.DATE_NOT_TODAY, "cancelReqDate가 오늘(KST)이 아닙니다")
                 day = self._claim_key(db, mall_id, body["shopTransactionId"], "revise")
                 try:
-                    response = self._revise(db, body, notis)
+                    response = self._revise(db, body, notis, fault=fault, later=later)
                 except Refused as refused:
                     response = refused.response()
+                pg_cno = response.get("oriPgCno")
+                if response["resCd"] in codes.REFUND_IN_DOUBT:
+                    pg_cno = body["pgCno"]
                 self._store_key_result(
-                    db, mall_id, body["shopTransactionId"], day, response.get("oriPgCno"), response
+                    db, mall_id, body["shopTransactionId"], day, pg_cno, response
                 )
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
         self.notifier.dispatch(notis, self.noti_config())
+        for action in later:  # after the commit: a timer must find the refund
+            action()
         return response
 
-    def _revise(self, db, body, notis) -> dict:
+    def _revise(self, db, body, notis, *, fault=None, later=None) -> dict:
         txn = db.execute(
             "SELECT * FROM transactions WHERE pg_cno=? AND mall_id=?",
             (body["pgCno"], body["mallId"]),
@@ -404,34 +499,47 @@ class Emulator:
         if txn is None:
             raise Refused(codes.UNKNOWN_PG_CNO, "원거래가 없습니다 (pgCno)")
         revise_type = body["reviseTypeCode"]
+        if revise_type in methods.REFUND_CODES:
+            return self._refund(db, body, txn, notis, fault=fault, later=later)
         # 40 full, 32 partial card, 33 partial transfer/mobile (§6.3). 41 does not exist;
-        # refunds (60/62/63), escrow (61) and manual capture (20) are not modelled.
-        if revise_type not in ("40", "32", "33"):
+        # escrow (61), manual capture (20) and cash receipts (51/52) are not modelled.
+        if revise_type not in methods.CANCEL_CODES:
             raise Refused(codes.UNKNOWN_REVISE_TYPE, f"지원하지 않는 변경 구분: {revise_type}")
-        if txn["status_code"] == "TS02":
-            raise Refused(codes.ALREADY_CANCELLED, "이미 취소된 거래입니다")
+        method = txn["pay_method"]
+        if method == methods.VIRTUAL_ACCOUNT and txn["deposit_pg_cno"]:
+            # 40 closes an issued, unpaid account (§6.3); once paid, the money is refunded
+            # to the buyer's bank account instead.
+            raise Refused(
+                codes.REVISE_NOT_ALLOWED,
+                "입금된 가상계좌는 취소할 수 없습니다: 환불(60/62/63)로 처리하세요",
+            )
         remaining = txn["amount"] - txn["cancelled_amount"]
+        if txn["status_code"] == "TS02" or remaining <= 0:
+            raise Refused(codes.ALREADY_CANCELLED, "이미 취소된 거래입니다")
         claimed = body.get("remainAmount")
         if claimed is not None and claimed != remaining:
             raise Refused(codes.REMAIN_AMOUNT_MISMATCH, f"취소 가능 잔액 불일치 (잔액 {remaining})")
-        if revise_type == "40":
+        if revise_type == methods.FULL_CANCEL:
             cancel_amount = remaining
         else:
             if body.get("amount") is None:
                 raise Refused(codes.AMOUNT_REQUIRED, "부분취소 금액(amount)이 없습니다")
-            if revise_type == "32" and txn["pay_method"] != "11":
+            if revise_type != methods.partial_cancel_code(method):
                 raise Refused(
-                    codes.REVISE_NOT_ALLOWED, "32(카드 부분취소)는 카드 거래에만 가능합니다"
-                )
-            if revise_type == "33":
-                raise Refused(
-                    codes.REVISE_NOT_ALLOWED, "33(계좌이체/휴대폰 부분취소) 거래가 아닙니다"
+                    codes.REVISE_NOT_ALLOWED,
+                    f"{revise_type}은(는) 이 결제수단({method})의 부분취소가 아닙니다 "
+                    "(32 카드·간편결제, 33 계좌이체·휴대폰)",
                 )
             cancel_amount = body["amount"]
             if cancel_amount <= 0:
                 raise Refused(codes.INVALID_VALUE, "부분취소 금액은 0보다 커야 합니다")
             if cancel_amount > remaining:
                 raise Refused(codes.OVER_CANCEL, f"취소 가능 금액 초과 (잔액 {remaining})")
+        return self._record_cancel(db, body, txn, revise_type, cancel_amount, notis)
+
+    def _record_cancel(self, db, body, txn, revise_type, cancel_amount, notis) -> dict:
+        """Apply a cancel KICC accepted: the balance, TS06 or TS02, the answer and 노티 20."""
+        remaining = txn["amount"] - txn["cancelled_amount"]
         remain_after = remaining - cancel_amount
         status = "TS02" if remain_after == 0 else "TS06"
         cancel_pg_cno = self._new_number(db, "transactions", "pg_cno")
@@ -442,9 +550,17 @@ class Emulator:
             (cancel_amount, status, txn["pg_cno"]),
         )
         db.execute(
-            "INSERT INTO cancels (cancel_pg_cno, pg_cno, revise_type, amount, remain_after, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (cancel_pg_cno, txn["pg_cno"], revise_type, cancel_amount, remain_after, moment),
+            "INSERT INTO cancels (cancel_pg_cno, pg_cno, revise_type, amount, remain_after, at, "
+            "shop_transaction_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                cancel_pg_cno,
+                txn["pg_cno"],
+                revise_type,
+                cancel_amount,
+                remain_after,
+                moment,
+                body["shopTransactionId"],
+            ),
         )
         response = shapes.revise_response(
             body, txn, revise_type, cancel_pg_cno, cancel_amount, remain_after, status, moment
@@ -471,27 +587,39 @@ class Emulator:
                     (body["mallId"], body["shopTransactionId"], body["transactionDate"]),
                 ).fetchone()
                 stored = json.loads(key["response"]) if key and key["response"] else None
+                if stored and stored.get("resCd") in codes.REFUND_IN_DOUBT:
+                    # A refund answered VTIM / VT00 was no refusal: the same answer again,
+                    # its outcome is for refundQueryFlag "Y" to tell (§9).
+                    return stored
                 if not stored or stored.get("resCd") != codes.SUCCESS:
                     raise Refused(codes.NOT_FOUND, "조회 결과가 없습니다")
-                txn = db.execute(
+                status = db.execute(
                     "SELECT status_code FROM transactions WHERE pg_cno=?", (key["pg_cno"],)
+                ).fetchone()["status_code"]
+                refund = db.execute(
+                    "SELECT state FROM cancels WHERE cancel_pg_cno=? AND revise_type IN (?, ?, ?)",
+                    (stored.get("cancelPgCno"), *methods.REFUND_CODES),
                 ).fetchone()
+                if refund:  # a refund's key: that refund's own state, not the transaction's
+                    status = STATE_STATUS[refund["state"]]
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
         stored.pop("msgAuthValue", None)  # §7: no signature on status answers
         if self.retrieve_status() == "current":
-            stored["statusCode"] = txn["status_code"]
-            stored["statusMessage"] = codes.STATUS_MESSAGES[txn["status_code"]]
+            stored["statusCode"] = status
+            stored["statusMessage"] = codes.STATUS_MESSAGES.get(status, "")
         return stored
 
     def retrieve_status(self) -> str:
         """Which reading of §7 the status answers follow now: "current" or "original"."""
-        with self.store.read() as db:
-            return get_config(db, "retrieve_status", self.default_retrieve_status)
+        return self.switch("retrieve_status")
 
     def set_retrieve_status(self, reading: str) -> None:
-        with self.store.write() as db:
-            set_config(db, "retrieve_status", _reading(reading))
+        self._set_switch("retrieve_status", _reading(reading))
+
+    def set_easy_pay_method_code(self, code: str) -> None:
+        """ "11" or "60": how approvals report an easy-pay wallet payment from now on."""
+        self._set_switch("easy_pay_method_code", _easy_pay_code(code))
 
     # --- operator action: a cancel made in KICC's merchant console (노티 20) --------------
     def console_cancel(self, shop_order_no: str, amount: int | None = None, mall_id=None) -> dict:
@@ -504,11 +632,12 @@ class Emulator:
             if txn is None:
                 raise Refused(codes.UNKNOWN_PG_CNO, "원거래가 없습니다 (pgCno)")
             full = amount is None or amount == txn["amount"] - txn["cancelled_amount"]
+            partial = methods.partial_cancel_code(txn["pay_method"]) or methods.FULL_CANCEL
             body = {
                 "mallId": mall_id,
                 "pgCno": txn["pg_cno"],
                 "shopTransactionId": "console-" + shapes.digits(12),
-                "reviseTypeCode": "40" if full else ("32" if txn["pay_method"] == "11" else "33"),
+                "reviseTypeCode": methods.FULL_CANCEL if full else partial,
             }
             if not full:
                 body["amount"] = int(amount)
@@ -621,8 +750,8 @@ class Emulator:
                 return None
             txn = self._order_transaction(db, mall_id, shop_order_no)
             cancels = db.execute(
-                "SELECT cancel_pg_cno, revise_type, amount, remain_after FROM cancels "
-                "WHERE pg_cno=? ORDER BY at, rowid",
+                "SELECT cancel_pg_cno, revise_type, sub_type, amount, remain_after, state, "
+                "timeout_code FROM cancels WHERE pg_cno=? ORDER BY at, rowid",
                 (txn["pg_cno"] if txn else "",),
             ).fetchall()
         approved = txn["amount"] if txn else 0
@@ -639,7 +768,9 @@ class Emulator:
             "pay_method": txn["pay_method"] if txn else None,
             "deposit_pg_cno": txn["deposit_pg_cno"] if txn else None,
             "approvals": order["approvals"],
-            "cancels": [dict(row) for row in cancels],  # each cancel: its number and amount
+            # Each cancel and refund: its number, code, amount, what was left, and its state
+            # (done; a refund also requested, failed, or in_doubt after VTIM / VT00).
+            "cancels": [dict(row) for row in cancels],
         }
 
     def log_request(self, endpoint, shop_order_no, body, http_status, response, fault) -> None:
@@ -684,5 +815,13 @@ def _reading(value: str) -> str:
     if value not in RETRIEVE_STATUS_READINGS:
         raise ValueError(
             f"RETRIEVE_STATUS must be one of {RETRIEVE_STATUS_READINGS}, not {value!r}"
+        )
+    return value
+
+
+def _easy_pay_code(value: str) -> str:
+    if value not in EASY_PAY_METHOD_CODES:
+        raise ValueError(
+            f"EASY_PAY_METHOD_CODE must be one of {EASY_PAY_METHOD_CODES}, not {value!r}"
         )
     return value

@@ -13,9 +13,15 @@ before misbehaving matters most: a client must treat "no clean answer" as outcom
 | malformed_json    | yes     | HTTP 200, truncated JSON                                          |
 | amount_mismatch   | yes     | (approve only) `amount` ≠ registered, signed with that amount     |
 | bad_signature     | yes     | (approve only) a corrupted `msgAuthValue`                         |
+| refund_timeout    | see →   | (63 only) VTIM / VT00 (`code`); the bank paid it (`commit`, the   |
+|                   |         | default) or not; `unknown_queries` refund queries answer VT00 too |
+| refund_bank_failure | no    | (60/62/63) the bank refuses the account: a deferred refund ends   |
+|                   |         | RF03 + 노티 51; a real-time one is answered 5413 at once          |
 
 `commit=True/False` in params overrides the default for http_5xx, html_error and malformed_json
-(a 5xx after the PG did act is a real and nasty case).
+(a 5xx after the PG did act is a real and nasty case). The refund faults change what KICC
+does, not how the answer travels: they are applied by the engine (refunds.py), and only a
+refund request they fit uses them up (not a cancel, not a refundQueryFlag "Y" query).
 """
 
 import json
@@ -33,9 +39,14 @@ KINDS = {
     "malformed_json": True,
     "amount_mismatch": True,
     "bad_signature": True,
+    "refund_timeout": True,  # the request is always processed; params["commit"]: paid out
+    "refund_bank_failure": True,
 }
 OVERRIDABLE = {"http_500", "http_502", "http_504", "html_error", "malformed_json"}
 APPROVE_ONLY = {"amount_mismatch", "bad_signature"}
+# Refund faults and the reviseTypeCodes they apply to (§6.3: 63 real time, 60/62 deferred).
+REFUND_FAULTS = {"refund_timeout": {"63"}, "refund_bank_failure": {"60", "62", "63"}}
+IN_DOUBT_CODES = ("VTIM", "VT00")  # §9
 ENDPOINTS = {"register", "approve", "revise", "retrieve"}
 
 
@@ -58,6 +69,14 @@ def inject(store: Store, kind, *, count=1, shop_order_no=None, endpoint=None, **
         raise ValueError(f"endpoint must be one of {sorted(ENDPOINTS)} or None")
     if kind in APPROVE_ONLY and endpoint not in (None, "approve"):
         raise ValueError(f"{kind} only applies to approve")
+    if kind in REFUND_FAULTS and endpoint not in (None, "revise"):
+        raise ValueError(f"{kind} only applies to revise (refunds)")
+    if kind == "refund_timeout":
+        if params.get("code", "VTIM") not in IN_DOUBT_CODES:
+            raise ValueError(f"refund_timeout code must be one of {IN_DOUBT_CODES}")
+        queries = params.get("unknown_queries", 0)
+        if isinstance(queries, bool) or not isinstance(queries, int) or queries < 0:
+            raise ValueError("unknown_queries must be a whole number ≥ 0")
     if int(count) < 1:
         raise ValueError("count must be at least 1")
     with store.write() as db:
@@ -68,7 +87,9 @@ def inject(store: Store, kind, *, count=1, shop_order_no=None, endpoint=None, **
         )
 
 
-def take(store: Store, endpoint: str, shop_order_no: str | None) -> Fault | None:
+def take(
+    store: Store, endpoint: str, shop_order_no: str | None, body: dict | None = None
+) -> Fault | None:
     """Use up the oldest fault that matches this call, if any."""
     with store.write() as db:
         for row in db.execute("SELECT * FROM faults WHERE remaining > 0 ORDER BY id").fetchall():
@@ -78,6 +99,17 @@ def take(store: Store, endpoint: str, shop_order_no: str | None) -> Fault | None
                 continue
             if row["kind"] in APPROVE_ONLY and endpoint != "approve":
                 continue
+            if row["kind"] in REFUND_FAULTS and not _a_refund_it_fits(row["kind"], endpoint, body):
+                continue
             db.execute("UPDATE faults SET remaining = remaining - 1 WHERE id=?", (row["id"],))
             return Fault(row["kind"], json.loads(row["params"]))
     return None
+
+
+def _a_refund_it_fits(kind: str, endpoint: str, body: dict | None) -> bool:
+    body = body or {}
+    return (
+        endpoint == "revise"
+        and body.get("reviseTypeCode") in REFUND_FAULTS[kind]
+        and body.get("refundQueryFlag") != "Y"
+    )

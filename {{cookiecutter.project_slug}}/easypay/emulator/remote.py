@@ -14,7 +14,10 @@ against one works with the other:
     emulator.inject_fault("http_502", shop_order_no="ORD-7", commit=True)
     emulator.ledger("ORD-7")           # None for an order it never saw
     emulator.authenticate(authorization_id, "decline", decline_code="8035")  # a ReturnPost
+    emulator.authenticate(authorization_id, "approve_mobile", provider="KTF")
     emulator.deposit("ORD-8"); emulator.advance_days(1); emulator.notis()
+    emulator.inject_fault("refund_timeout", shop_order_no="ORD-8", code="VT00", commit=False)
+    emulator.complete_refund("ORD-8", outcome="bank_failure")  # a deferred refund: 노티 51
 
 A refusal by the emulator (unknown fault kind, unknown order…) raises RemoteEmulatorError with
 the emulator's own message; a transport failure raises the requests library's exception. One instance keeps
@@ -75,12 +78,26 @@ class RemoteEmulator:
         """ "current" or "original": which status a status answer carries (§7 leaves it open)."""
         self._post("retrieve-status", {"reading": reading})
 
+    def set_easy_pay_method_code(self, code: str) -> None:
+        """ "11" (default) or "60": how an easy-pay approval reports its payMethodTypeCode."""
+        self._post("easy-pay-method-code", {"code": code})
+
+    def set_refund_delay(self, seconds) -> None:
+        """Deferred refunds (60/62) complete by themselves after `seconds` (None: only by
+        complete_refund)."""
+        self._post("refund-delay", {"seconds": seconds})
+
+    def set_auto_void(self, on: bool) -> None:
+        """The test host's 23:00 void of easy-pay and mobile transactions (off by default)."""
+        self._post("test-host", {"auto_void": bool(on)})
+
     # --- faults and the window ------------------------------------------------------------
     def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params) -> None:
         """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504, html_error,
         malformed_json, amount_mismatch (amount=…), bad_signature; commit=True/False where the
-        emulator's README allows. For one order (shop_order_no) or the next `count` calls,
-        optionally of one endpoint (register, approve, revise, retrieve)."""
+        emulator's README allows. Refunds: refund_timeout (code="VTIM"|"VT00", commit=paid out
+        or not, unknown_queries=n), refund_bank_failure. For one order (shop_order_no) or the
+        next `count` calls, optionally of one endpoint (register, approve, revise, retrieve)."""
         body = {"kind": kind, "count": count, "params": params}
         if shop_order_no is not None:
             body["shop_order_no"] = shop_order_no
@@ -88,18 +105,22 @@ class RemoteEmulator:
             body["endpoint"] = endpoint
         self._post("faults", body)
 
-    def authenticate(self, authorization_id, outcome="approve", *, decline_code="8521"):
-        """Press a window button without opening the window: approve | approve_va | decline |
-        user_cancel | window_error. Returns the ReturnPost (.url, .fields) the window would
+    def authenticate(
+        self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
+    ):
+        """Press a window button without opening the window: approve (card) |
+        approve_transfer | approve_va | approve_mobile | approve_easypay | decline |
+        user_cancel | window_error; provider: the bank code, carrier (SKT/KTF/LGT) or wallet
+        (KKO, NPAY, TOS, …) picked. Returns the ReturnPost (.url, .fields) the window would
         form-POST to the shop's returnUrl (delivering it is the caller's job)."""
-        answer = self._post(
-            "authenticate",
-            {
-                "authorization_id": authorization_id,
-                "outcome": outcome,
-                "decline_code": decline_code,
-            },
-        )
+        body = {
+            "authorization_id": authorization_id,
+            "outcome": outcome,
+            "decline_code": decline_code,
+        }
+        if provider is not None:
+            body["provider"] = provider
+        answer = self._post("authenticate", body)
         return ReturnPost(url=answer["url"], fields=answer["fields"])
 
     # --- virtual accounts -----------------------------------------------------------------
@@ -120,6 +141,18 @@ class RemoteEmulator:
         if amount is not None:
             body["amount"] = amount
         return self._post("console-cancel", body)
+
+    # --- refunds --------------------------------------------------------------------------
+    def complete_refund(self, shop_order_no=None, *, cancel_pg_cno=None, outcome=None) -> dict:
+        """The bank pays the order's oldest waiting deferred refund out ("done": RF02, 노티 50)
+        or refuses it ("bank_failure": RF03, 노티 51); None: as a refund_bank_failure fault
+        chose. Or name the refund by its cancel_pg_cno."""
+        body = {"mall_id": self.mall_id, "outcome": outcome}
+        if shop_order_no is not None:
+            body["shop_order_no"] = shop_order_no
+        if cancel_pg_cno is not None:
+            body["cancel_pg_cno"] = cancel_pg_cno
+        return self._post("refund-complete", body)
 
     # --- 노티 -------------------------------------------------------------------------------
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:

@@ -1,23 +1,63 @@
 """The shapes of KICC's answers and 노티 bodies, filled with test-host-like values.
 
-Field names only from easypay-api.md: approval §5.2, revise §6.2, noti §8.1 (whose values
-are all Strings, even amounts).
+Field names only from the contract (docs/kicc-api.md): approval §5.2, revise §6.2, noti §8.1
+(whose values are all Strings, even amounts). The values — bank and wallet names, numbers —
+are the emulator's: realistic, not KICC's.
 """
 
 import json
 import secrets
 from datetime import datetime, timedelta
 
+from easypay import methods
+
 from . import codes
+
+# What the window lets a buyer pick, per method: code → the name KICC would send back.
+# Bank codes and carriers are §10.3's; the Korean names are the emulator's choice.
+BANKS = {
+    "003": "IBK기업",
+    "004": "KB국민",
+    "011": "NH농협",
+    "020": "우리",
+    "023": "SC제일",
+    "026": "신한",
+    "031": "iM뱅크",
+    "032": "부산",
+    "039": "경남",
+    "071": "우체국",
+    "081": "하나",
+    "089": "케이뱅크",
+    "090": "카카오뱅크",
+    "092": "토스뱅크",
+}
+# Banks the emulator issues virtual accounts at (§10.3 marks VA banks in its source, not here).
+VA_BANKS = ("011", "004", "020", "026", "081", "003", "071")
+CARRIERS = {"SKT": "SKT", "KTF": "KT", "LGT": "LG U+"}
+WALLETS = {
+    "KKO": "카카오페이",
+    "NPAY": "네이버페이",
+    "TOS": "토스페이",
+    "PCO": "페이코",
+    "SAM": "삼성페이",
+    "SSG": "SSG페이",
+    "APY": "애플페이",
+}
+# method → (what the buyer picks, the default)
+PROVIDERS = {
+    methods.BANK_TRANSFER: (BANKS, "011"),
+    methods.VIRTUAL_ACCOUNT: ({code: BANKS[code] for code in VA_BANKS}, "011"),
+    methods.MOBILE: (CARRIERS, "SKT"),
+    methods.EASY_PAY: (WALLETS, "KKO"),
+}
 
 
 def digits(count: int) -> str:
     return "".join(str(secrets.randbelow(10)) for _ in range(count))
 
 
-def payment_info(method: str, moment: str, request: dict, now: datetime) -> dict:
-    """§5.2's paymentInfo tree; unused sub-objects present with empty values, as observed."""
-    card = {
+def _empty_card() -> dict:
+    return {
         "cardNo": "",
         "issuerCode": "",
         "issuerName": "",
@@ -33,47 +73,84 @@ def payment_info(method: str, moment: str, request: dict, now: datetime) -> dict
         "vanSno": "",
         "cardMaskNo": "",
     }
+
+
+def _test_card() -> dict:
+    masked = f"9490{digits(4)}****{digits(3)}*"
+    return {
+        **_empty_card(),
+        "cardNo": masked,
+        "cardMaskNo": masked,
+        "issuerCode": "026",
+        "issuerName": "TestCard",  # §16.9: what the test host prints
+        "acquirerCode": "026",
+        "acquirerName": "Payzone TestCard",
+        "freeInstallmentTypeCode": "00",
+        "cardGubun": "N",
+        "cardBizGubun": "P",
+        "partCancelUsed": "Y",
+        "vanSno": digits(12),
+    }
+
+
+def payment_info(
+    method: str,
+    moment: str,
+    request: dict,
+    now: datetime,
+    *,
+    provider: str | None = None,
+    reported_code: str | None = None,
+) -> dict:
+    """§5.2's paymentInfo tree: the method's own sub-object filled, the others present with
+    empty values, as observed (OBS). `provider` is the bank, carrier or wallet picked in the
+    window; `reported_code` the payMethodTypeCode to report (an easy-pay wallet paid by card
+    is "11" or "60", §10.1 — the emulator's setting decides)."""
+    card = _empty_card()
+    bank = {"bankCode": "", "bankName": ""}
     account = {"bankCode": "", "bankName": "", "accountNo": "", "depositName": "", "expiryDate": ""}
-    if method == "11":
-        masked = f"9490{digits(4)}****{digits(3)}*"
-        card.update(
-            cardNo=masked,
-            cardMaskNo=masked,
-            issuerCode="026",
-            issuerName="TestCard",  # §16.9: what the test host prints
-            acquirerCode="026",
-            acquirerName="Payzone TestCard",
-            freeInstallmentTypeCode="00",
-            cardGubun="N",
-            cardBizGubun="P",
-            partCancelUsed="Y",
-            vanSno=digits(12),
-        )
+    mobile = {"authId": "", "billId": "", "mobileNo": "", "mobileCd": ""}
+    cp_code = ""
+    if method in (methods.CARD, methods.EASY_PAY):
+        card = _test_card()  # a wallet pays with a card registered in it
+        if method == methods.EASY_PAY:
+            cp_code = provider or PROVIDERS[method][1]
+    elif method == methods.BANK_TRANSFER:
+        code = provider or PROVIDERS[method][1]
+        bank = {"bankCode": code, "bankName": BANKS[code]}
+    elif method == methods.MOBILE:
+        mobile = {
+            "authId": digits(12),
+            "billId": digits(15),
+            "mobileNo": "010" + digits(8),
+            "mobileCd": provider or PROVIDERS[method][1],
+        }
     else:
         customer = request["orderInfo"].get("customerInfo") or {}
         va = (request.get("payMethodInfo") or {}).get("virtualAccountMethodInfo") or {}
         expiry = (va.get("expiryDate") or (now + timedelta(days=3)).strftime("%Y%m%d")) + (
             va.get("expiryTime") or "235959"
         )
+        code = provider or PROVIDERS[methods.VIRTUAL_ACCOUNT][1]
         account.update(
-            bankCode="011",
-            bankName="NH농협",
+            bankCode=code,
+            bankName=BANKS[code],
             accountNo="790" + digits(11),
             depositName=customer.get("customerName") or "이지페이",
             expiryDate=expiry,
         )
     return {
-        "payMethodTypeCode": method,
+        "payMethodTypeCode": reported_code or method,
         "approvalNo": digits(8),
         "approvalDate": moment,
-        "cpCode": "",
+        "cpCode": cp_code,
         "multiCardAmount": "",
         "multiPntAmount": "",
         "multiCponAmount": "",
         "cardInfo": card,
-        "bankInfo": {"bankCode": "", "bankName": ""},
+        "bankInfo": bank,
         "virtualAccountInfo": account,
-        "mobInfo": {"authId": "", "billId": "", "mobileNo": "", "mobileCd": ""},
+        "mobInfo": mobile,
         "cashReceiptInfo": {"resCd": "", "resMsg": "", "approvalNo": "", "approvalDate": ""},
     }
 
@@ -90,9 +167,9 @@ def noti_head(txn, noti_type: str, message: str) -> dict:
 
 
 def approval_noti(response: dict, request: dict) -> dict:
-    """Noti 10 (§8.1): only §8.1's field names, every value a String."""
+    """Noti 10 (§8.1): only §8.1's field names, every value a String; the method's own
+    fields (card, bank, mobile, wallet) filled, the others left out."""
     info = response["paymentInfo"]
-    card = info["cardInfo"]
     values = request.get("shopValueInfo") or {}
     body = {
         "resCd": codes.SUCCESS,
@@ -105,31 +182,51 @@ def approval_noti(response: dict, request: dict) -> dict:
         "approvalNo": info["approvalNo"],
         "transactionDate": response["transactionDate"],
         "payMethodTypeCode": info["payMethodTypeCode"],
-        "cardNo": card["cardNo"],
-        "cardMaskNo": card["cardMaskNo"],
-        "issuerCode": card["issuerCode"],
-        "issuerName": card["issuerName"],
-        "acquirerCode": card["acquirerCode"],
-        "acquirerName": card["acquirerName"],
-        "installmentMonth": str(card["installmentMonth"]),
-        "freeInstallmentTypeCode": card["freeInstallmentTypeCode"],
-        "cardGubun": card["cardGubun"],
-        "cardBizGubun": card["cardBizGubun"],
-        "partCancelUsed": card["partCancelUsed"],
         "statusCode": response["statusCode"],
         "statusMessage": response["statusMessage"],
         "escrowUsed": "N",
     }
+    card = info["cardInfo"]
+    if card["cardNo"]:
+        body.update(
+            cardNo=card["cardNo"],
+            cardMaskNo=card["cardMaskNo"],
+            issuerCode=card["issuerCode"],
+            issuerName=card["issuerName"],
+            acquirerCode=card["acquirerCode"],
+            acquirerName=card["acquirerName"],
+            installmentMonth=str(card["installmentMonth"]),
+            freeInstallmentTypeCode=card["freeInstallmentTypeCode"],
+            cardGubun=card["cardGubun"],
+            cardBizGubun=card["cardBizGubun"],
+            partCancelUsed=card["partCancelUsed"],
+        )
+    if info["cpCode"]:
+        body["cpCode"] = info["cpCode"]
+    if info["bankInfo"]["bankCode"]:
+        body.update(bankCode=info["bankInfo"]["bankCode"], bankName=info["bankInfo"]["bankName"])
+    mobile = info["mobInfo"]
+    if mobile["mobileNo"]:
+        body.update(
+            authId=mobile["authId"],
+            billId=mobile["billId"],
+            mobileNo=mobile["mobileNo"],
+            mobileCd=mobile["mobileCd"],
+        )
     for n in range(1, 7):  # §8.1 lists shopValue1..6 only
         body[f"shopValue{n}"] = values.get(f"value{n}", "")
     return body
 
 
-def revise_response(body, txn, revise_type, cancel_pg_cno, cancel_amount, remain, status, moment):
-    """§6.2; no msgAuthValue on revise answers."""
+def revise_response(
+    body, txn, revise_type, cancel_pg_cno, cancel_amount, remain, status, moment, *, refund=None
+):
+    """§6.2; no msgAuthValue on revise answers. `refund`: reviseInfo.refundInfo's values
+    (refundDate, depositPgCno) for a refund."""
+    full_cancel = revise_type == methods.FULL_CANCEL and not status.startswith("RF")
     return {
         "resCd": codes.SUCCESS,
-        "resMsg": "정상취소" if revise_type == "40" else "정상처리",
+        "resMsg": "정상취소" if full_cancel else "정상처리",
         "mallId": body["mallId"],
         "shopTransactionId": body["shopTransactionId"],
         "shopOrderNo": txn["shop_order_no"],
@@ -149,16 +246,17 @@ def revise_response(body, txn, revise_type, cancel_pg_cno, cancel_amount, remain
             "approvalNo": digits(8),
             "approvalDate": moment,
             "cardInfo": {"couponAmount": 0},
-            "refundInfo": {"refundDate": "", "depositPgCno": ""},
+            "refundInfo": {"refundDate": "", "depositPgCno": "", **(refund or {})},
             "cashReceiptInfo": {"resCd": "", "resMsg": "", "approvalNo": "", "cancelDate": ""},
         },
     }
 
 
-def cancel_noti(txn, cancel_pg_cno, cancel_amount, remain, status, moment) -> dict:
-    """Noti 20: pgCno is the original approval, cancelPgCno this cancel (§8.1)."""
-    return {
-        **noti_head(txn, "20", "정상취소"),
+def cancel_noti(txn, cancel_pg_cno, cancel_amount, remain, status, moment, message="정상취소"):
+    """Noti 20 — a cancel, or a real-time refund done (§8.1): pgCno is the original approval,
+    cancelPgCno this cancel or refund."""
+    body = {
+        **noti_head(txn, "20", message),
         "pgCno": txn["pg_cno"],
         "amount": str(txn["amount"]),
         "payMethodTypeCode": txn["pay_method"],
@@ -170,6 +268,35 @@ def cancel_noti(txn, cancel_pg_cno, cancel_amount, remain, status, moment) -> di
         "statusCode": status,
         "statusMessage": codes.STATUS_MESSAGES[status],
     }
+    if status.startswith("RF") and txn["deposit_pg_cno"]:
+        body["depositPgCno"] = txn["deposit_pg_cno"]
+    return body
+
+
+def refund_noti(txn, refund, remain: int, moment: str, *, done: bool) -> dict:
+    """Noti 50 (a deferred refund paid out, RF02) or 51 (a refund the bank refused: resCd
+    5413 inside the noti, RF03, the money back in the balance), §8.1. pgCno: the original
+    approval, as in a 20; cancelPgCno: the refund."""
+    noti_type = "50" if done else "51"
+    status = methods.REFUND_DONE if done else methods.REFUND_REFUSED
+    body = {
+        **noti_head(txn, noti_type, "환불완료" if done else codes.BANK_REFUSED_MESSAGE),
+        "pgCno": txn["pg_cno"],
+        "amount": str(txn["amount"]),
+        "payMethodTypeCode": txn["pay_method"],
+        "cancelPgCno": refund["cancel_pg_cno"],
+        "cancelAmount": str(refund["amount"]),
+        "remainAmount": str(remain),
+        "cancelDate": moment,
+        "transactionDate": moment,
+        "statusCode": status,
+        "statusMessage": codes.STATUS_MESSAGES[status],
+    }
+    if not done:
+        body["resCd"] = codes.BANK_REFUSED  # §8.1's 51 example: a non-0000 resCd in a noti
+    if txn["deposit_pg_cno"]:
+        body["depositPgCno"] = txn["deposit_pg_cno"]
+    return body
 
 
 def deposit_noti(txn, noti_type: str, deposit_no: str, moment: str) -> dict:

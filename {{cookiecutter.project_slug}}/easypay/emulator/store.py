@@ -8,6 +8,7 @@ standalone processes serialise their read-check-write sequences (duplicate keys,
 cancels) instead of racing.
 """
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -23,14 +24,18 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE TABLE IF NOT EXISTS authorizations (
     authorization_id TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
     amount INTEGER NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL, method TEXT,
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL, provider TEXT);
 CREATE TABLE IF NOT EXISTS transactions (
     pg_cno TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
     pay_method TEXT NOT NULL, amount INTEGER NOT NULL, cancelled_amount INTEGER NOT NULL DEFAULT 0,
     status_code TEXT NOT NULL, approval TEXT NOT NULL, deposit_pg_cno TEXT);
 CREATE TABLE IF NOT EXISTS cancels (
     cancel_pg_cno TEXT PRIMARY KEY, pg_cno TEXT NOT NULL, revise_type TEXT NOT NULL,
-    amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL);
+    amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'done', sub_type TEXT, shop_transaction_id TEXT,
+    refund_info TEXT, timeout_code TEXT, outcome TEXT,
+    pending_queries INTEGER NOT NULL DEFAULT 0, fails_at_bank INTEGER NOT NULL DEFAULT 0,
+    completed_at TEXT);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     mall_id TEXT NOT NULL, shop_transaction_id TEXT NOT NULL, day TEXT NOT NULL,
     kind TEXT NOT NULL, pg_cno TEXT, response TEXT,
@@ -49,6 +54,23 @@ CREATE TABLE IF NOT EXISTS noti_attempts (
     at TEXT NOT NULL, url TEXT NOT NULL, http_status INTEGER, acked INTEGER NOT NULL,
     error TEXT);
 """
+
+# Columns added since the first version: a file made by an older emulator gets them on open
+# (its state stays usable; what it cannot know keeps the column's default).
+ADDED_COLUMNS = {
+    "authorizations": ["provider TEXT"],
+    "cancels": [
+        "state TEXT NOT NULL DEFAULT 'done'",
+        "sub_type TEXT",
+        "shop_transaction_id TEXT",
+        "refund_info TEXT",
+        "timeout_code TEXT",
+        "outcome TEXT",
+        "pending_queries INTEGER NOT NULL DEFAULT 0",
+        "fails_at_bank INTEGER NOT NULL DEFAULT 0",
+        "completed_at TEXT",
+    ],
+}
 
 TABLES = (
     "config",
@@ -71,6 +93,13 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            for table, columns in ADDED_COLUMNS.items():
+                present = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for column in columns:
+                    if column.split()[0] not in present:
+                        # Another process opening the same file may have added it first.
+                        with contextlib.suppress(sqlite3.OperationalError):
+                            db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves (BEGIN IMMEDIATE for writers).

@@ -31,4 +31,12 @@ urlpatterns = [
     path("_control/advance-days", views.control_advance_days, name="advance_days"),
     path("_control/retrieve-status", views.control_retrieve_status, name="retrieve_status"),
     path("_control/console-cancel", views.control_console_cancel, name="console_cancel"),
+    path("_control/refund-complete", views.control_refund_complete, name="refund_complete"),
+    path("_control/refund-delay", views.control_refund_delay, name="refund_delay"),
+    path(
+        "_control/easy-pay-method-code",
+        views.control_easy_pay_method_code,
+        name="easy_pay_method_code",
+    ),
+    path("_control/test-host", views.control_test_host, name="test_host"),
 ]

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from easypay import methods
+
 from . import codes
 
 # §2: ' " < > \ ; | CR LF & are refused in values. URLs legitimately carry '&' and ';' in
@@ -30,7 +32,7 @@ class Field:
     name: str
     max_bytes: int = 0
     required: bool = True
-    kind: str = "text"  # text | url | order_no | date | int | object
+    kind: str = "text"  # text | url | order_no | date | time | digits | int | object
     choices: tuple = ()
 
 
@@ -65,6 +67,12 @@ def _check_value(field: Field, label: str, value) -> None:
         raise Invalid(codes.INVALID_VALUE, f"주문번호 형식 오류: {label}")
     if field.kind == "url" and not value.startswith(("http://", "https://")):
         raise Invalid(codes.INVALID_VALUE, f"URL 형식 오류: {label}")
+    if field.kind == "digits" and not (value.isascii() and value.isdigit()):
+        raise Invalid(codes.INVALID_VALUE, f"숫자만 허용: {label}")
+    if field.kind == "time" and not (
+        len(value) == 6 and value.isdigit() and value[:2] < "24" and value[2:4] < "60"
+    ):
+        raise Invalid(codes.INVALID_VALUE, f"시각 형식 오류(HHmmss): {label}")
     if field.kind == "date":
         try:
             datetime.strptime(value, "%Y%m%d")
@@ -76,14 +84,14 @@ def _check_value(field: Field, label: str, value) -> None:
         raise Invalid(codes.INVALID_VALUE, f"허용되지 않는 값: {label}={value}")
 
 
-# §3.1. payMethodTypeCode: the emulator's window pays by card or virtual account only, so
-# it accepts 00 (customer chooses), 11 (card) and 22 (virtual account); billing keys (81)
-# and the other methods are not modelled.
+# §3.1. payMethodTypeCode: 00 (the buyer chooses) or one of the methods the window offers
+# (§10.1: card, bank transfer, virtual account, mobile, easy-pay); points (41), prepaid (50)
+# and billing keys (81) are not modelled.
 REGISTER = [
     Field("mallId", 8),
     Field("shopOrderNo", 40, kind="order_no"),
     Field("amount", kind="int"),
-    Field("payMethodTypeCode", 2, choices=("00", "11", "22")),
+    Field("payMethodTypeCode", 2, choices=(methods.ANY, *methods.WINDOW_METHODS)),
     Field("currency", 2, choices=("00",)),
     Field("returnUrl", 256, kind="url"),
     Field("deviceTypeCode", 20, choices=("pc", "mobile")),
@@ -106,6 +114,15 @@ CUSTOMER_INFO = [
 SHOP_VALUE_BYTES = {1: 64, 2: 64, 3: 32, 4: 32, 5: 64, 6: 64, 7: 64}  # §3.1
 SHOP_VALUES = [Field(f"value{n}", size, required=False) for n, size in SHOP_VALUE_BYTES.items()]
 
+PAY_METHOD_INFO = [
+    Field("cardMethodInfo", required=False, kind="object"),
+    Field("virtualAccountMethodInfo", required=False, kind="object"),
+]
+VIRTUAL_ACCOUNT_METHOD_INFO = [  # §3.1: both optional; the account's deadline
+    Field("expiryDate", 8, required=False, kind="date"),
+    Field("expiryTime", 6, required=False, kind="time"),
+]
+
 APPROVE = [  # §5.1
     Field("mallId", 8),
     Field("shopTransactionId", 60),
@@ -127,6 +144,14 @@ REVISE = [  # §6.1
     Field("cancelReqDate", 8, kind="date"),
     Field("msgAuthValue", 200),
     Field("reviseMessage", 100, required=False),
+    Field("refundQueryFlag", 1, required=False, choices=("Y", "N")),
+    Field("refundInfo", required=False, kind="object"),
+]
+REFUND_INFO = [  # §6.1
+    Field("refundBankCode", 3, kind="digits"),
+    Field("refundAccountNo", 14, kind="digits"),
+    Field("refundDepositName", 50),
+    Field("depositPgCno", 20, required=False),
 ]
 
 RETRIEVE = [  # §7
@@ -143,3 +168,19 @@ def check_register(data: dict) -> None:
         check(data["orderInfo"]["customerInfo"], CUSTOMER_INFO, "orderInfo.customerInfo.")
     if data.get("shopValueInfo"):
         check(data["shopValueInfo"], SHOP_VALUES, "shopValueInfo.")
+    info = data.get("payMethodInfo") or {}
+    check(info, PAY_METHOD_INFO, "payMethodInfo.")
+    if info.get("virtualAccountMethodInfo"):
+        check(
+            info["virtualAccountMethodInfo"],
+            VIRTUAL_ACCOUNT_METHOD_INFO,
+            "payMethodInfo.virtualAccountMethodInfo.",
+        )
+
+
+def check_revise(data: dict) -> None:
+    check(data, REVISE)
+    if data.get("refundInfo"):
+        check(data["refundInfo"], REFUND_INFO, "refundInfo.")
+        if len(data["refundInfo"]["refundBankCode"]) != 3:
+            raise Invalid(codes.INVALID_VALUE, "은행 코드는 3자리: refundInfo.refundBankCode")

@@ -24,10 +24,11 @@ from django.http import (
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils.csp import CSP, build_policy, generate_nonce
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from . import codes, faults
-from .engine import Emulator, Refused
+from . import codes, faults, shapes
+from .engine import OUTCOME_METHODS, Emulator, Refused
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def emulator_view(view):
             if not settings.DEBUG:  # belt and braces: config/urls.py mounts it only in DEBUG
                 raise Http404
             emulator = embedded_emulator()
+        emulator.tick()  # the test host's 23:00 auto-void, when switched on (autovoid.py)
         return view(request, emulator, *args, **kwargs)
 
     return wrapped
@@ -89,7 +91,7 @@ def _api(endpoint: str):
             emulator.log_request(endpoint, None, raw, 400, answer, None)
             return _json(answer, status=400)
         order_no = emulator.shop_order_no_for(endpoint, body)
-        fault = faults.take(emulator.store, endpoint, order_no)
+        fault = faults.take(emulator.store, endpoint, order_no, body)
         response = None
         if fault is None or fault.commits:
             response = _process(request, emulator, endpoint, body, fault)
@@ -121,7 +123,8 @@ def _process(request, emulator, endpoint, body, fault) -> dict:
             mismatch = fault.params.get("amount", True)
         return emulator.approve(body, amount_mismatch=mismatch)
     if endpoint == "revise":
-        return emulator.revise(body)
+        refund_fault = fault if fault and fault.kind in faults.REFUND_FAULTS else None
+        return emulator.revise(body, fault=refund_fault)
     return emulator.retrieve(body)
 
 
@@ -212,10 +215,28 @@ def window(request, emulator: Emulator):
         "amount": f"{info['amount']:,}",
         "declines": sorted(codes.DECLINES.items()),
         "action": reverse("easypay_emulator:window_result"),
-        "card_allowed": info["pay_method"] in ("00", "11"),
-        "va_allowed": info["pay_method"] in ("00", "22"),
+        "buttons": [_button(outcome) for outcome in info["methods"]],
     }
     return _page("easypay_emulator/window.html", context, WINDOW_POLICY)
+
+
+# The window's approve buttons: label, and what the buyer picks (bank, carrier, wallet).
+BUTTON_LABELS = {
+    "approve": _("카드 결제 승인"),
+    "approve_transfer": _("계좌이체 승인"),
+    "approve_va": _("가상계좌 발급"),
+    "approve_mobile": _("휴대폰 결제 승인"),
+    "approve_easypay": _("간편결제 승인"),
+}
+
+
+def _button(outcome: str) -> dict:
+    choices, default = shapes.PROVIDERS.get(OUTCOME_METHODS[outcome], ({}, None))
+    return {
+        "outcome": outcome,
+        "label": BUTTON_LABELS[outcome],
+        "providers": [(code, name, code == default) for code, name in choices.items()],
+    }
 
 
 @emulator_view
@@ -227,6 +248,7 @@ def window_result(request, emulator: Emulator):
             request.POST.get("authorizationId", ""),
             request.POST.get("outcome", ""),
             decline_code=request.POST.get("declineCode", "8521"),
+            provider=request.POST.get("provider") or None,
         )
     except (LookupError, ValueError) as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
@@ -300,6 +322,7 @@ def control_authenticate(request, emulator, data):
         data["authorization_id"],
         data.get("outcome", "approve"),
         decline_code=data.get("decline_code", "8521"),
+        provider=data.get("provider"),
     )
     return {"url": post.url, "fields": post.fields}
 
@@ -361,3 +384,39 @@ def control_console_cancel(request, emulator, data):
     return emulator.console_cancel(
         data["shop_order_no"], None if amount is None else int(amount), data.get("mall_id")
     )
+
+
+@_control
+def control_refund_complete(request, emulator, data):
+    """The bank pays a deferred refund out ("done": 노티 50) or refuses it ("bank_failure":
+    노티 51); no outcome: as a refund_bank_failure fault chose."""
+    _post_only(request)
+    return emulator.complete_refund(
+        data.get("shop_order_no"),
+        cancel_pg_cno=data.get("cancel_pg_cno"),
+        outcome=data.get("outcome"),
+        mall_id=data.get("mall_id"),
+    )
+
+
+@_control
+def control_refund_delay(request, emulator, data):
+    if request.method == "POST":
+        emulator.set_refund_delay(data.get("seconds"))
+    return {"seconds": emulator.refund_delay()}
+
+
+@_control
+def control_easy_pay_method_code(request, emulator, data):
+    if request.method == "POST":
+        emulator.set_easy_pay_method_code(str(data.get("code", "")))
+    return {"code": emulator.switch("easy_pay_method_code")}
+
+
+@_control
+def control_test_host(request, emulator, data):
+    if request.method == "POST":
+        if not isinstance(data.get("auto_void"), bool):
+            raise ValueError("auto_void must be true or false")
+        emulator.set_auto_void(data["auto_void"])
+    return {"auto_void": emulator.auto_void()}

@@ -28,8 +28,11 @@ def authorization_id_of(auth_page_url: str) -> str:
     return parse_qs(urlsplit(auth_page_url).query)["authorizationId"][0]
 
 
-def authenticated(emulator, client, order_no, *, amount=15000, outcome="approve", **register):
-    """Register and press a window button; returns the ReturnPost the shop would receive."""
+def authenticated(
+    emulator, client, order_no, *, amount=15000, outcome="approve", provider=None, **register
+):
+    """Register and press a window button (`provider`: the bank, carrier or wallet picked);
+    returns the ReturnPost the shop would receive."""
     registered = client.register(
         shop_order_no=order_no,
         amount=amount,
@@ -38,7 +41,9 @@ def authenticated(emulator, client, order_no, *, amount=15000, outcome="approve"
         device_type_code="pc",
         **register,
     )
-    return emulator.authenticate(authorization_id_of(registered.auth_page_url), outcome)
+    return emulator.authenticate(
+        authorization_id_of(registered.auth_page_url), outcome, provider=provider
+    )
 
 
 def approve(client, order_no, authorization_id, *, expected_amount=15000, key=None):
@@ -51,10 +56,12 @@ def approve(client, order_no, authorization_id, *, expected_amount=15000, key=No
     )
 
 
-def paid(emulator, client, *, amount=15000, outcome="approve"):
+def paid(emulator, client, *, amount=15000, outcome="approve", provider=None, **register):
     """A fresh order, approved: (order_no, ApprovalResult)."""
     order_no = new_order_no()
-    post = authenticated(emulator, client, order_no, amount=amount, outcome=outcome)
+    post = authenticated(
+        emulator, client, order_no, amount=amount, outcome=outcome, provider=provider, **register
+    )
     return order_no, approve(
         client, order_no, post.fields["authorizationId"], expected_amount=amount
     )
@@ -66,5 +73,19 @@ def cancel(client, pg_cno, code="40", *, key=None, **options):
         pg_cno=pg_cno,
         revise_type_code=code,
         cancel_req_date=kst.today(),
+        **options,
+    )
+
+
+def refund(client, pg_cno, code="62", *, key=None, account=None, **options):
+    """A refund (60/62/63) to a test account; options as for EasyPayClient.revise."""
+    from easypay.client import RefundAccount
+
+    return client.revise(
+        shop_transaction_id=key or new_shop_transaction_id(),
+        pg_cno=pg_cno,
+        revise_type_code=code,
+        cancel_req_date=kst.today(),
+        refund_account=account or RefundAccount("004", "12345678901234", "홍길동"),
         **options,
     )

@@ -171,3 +171,107 @@ def test_a_registration_answer_must_carry_an_http_auth_page_url():
     for bad in ("", "javascript:alert(1)", None):
         with pytest.raises(MalformedResponse):
             parse_register({"resCd": "0000", "authPageUrl": bad})
+
+
+def _method_approval(method: str, **info) -> dict:
+    """The real card answer reshaped as another method's: its own sub-object filled, the
+    card's empty (§5.2, OBS)."""
+    body = real_card_approval()
+    body["paymentInfo"].update(
+        {
+            "payMethodTypeCode": method,
+            "cardInfo": {"cardNo": "", "issuerCode": "", "issuerName": "", "installmentMonth": 0},
+            "mobInfo": {"authId": "", "billId": "", "mobileNo": "", "mobileCd": ""},
+            **info,
+        }
+    )
+    return body
+
+
+def test_a_bank_transfer_approval_names_its_bank():
+    body = _method_approval("21", bankInfo={"bankCode": "011", "bankName": "NH농협"})
+
+    result = parse_approval(body)
+
+    assert (result.bank.bank_code, result.bank.bank_name) == ("011", "NH농협")
+    assert result.card is None and result.mobile is None and result.virtual_account is None
+    assert result.method_details.bank_code == "011"
+
+
+def test_a_mobile_approval_masks_the_phone_number_everywhere():
+    body = _method_approval(
+        "31",
+        mobInfo={"authId": "1", "billId": "2", "mobileNo": "01098765432", "mobileCd": "KTF"},
+    )
+
+    result = parse_approval(body)
+
+    assert (result.mobile.masked_number, result.mobile.carrier) == ("010-****-5432", "KTF")
+    assert result.bank is None  # bankInfo came, but empty
+    assert "01098765432" not in repr(result.raw)
+    assert result.raw["paymentInfo"]["mobInfo"]["mobileNo"] == "010-****-5432"
+    details = result.method_details
+    assert (details.mobile_carrier, details.mobile_no_masked) == ("KTF", "010-****-5432")
+
+
+def test_an_easy_pay_approval_keeps_the_wallet_and_the_card_it_paid_with():
+    body = real_card_approval()
+    body["paymentInfo"]["cpCode"] = "KKO"
+
+    details = parse_approval(body).method_details
+
+    assert (details.cp_code, details.method_code) == ("KKO", "60")
+    assert details.card_no_masked == "41190400****704*"
+
+
+def test_a_virtual_account_approval_details_name_the_account_bank():
+    body = _method_approval(
+        "22",
+        virtualAccountInfo={"bankCode": "004", "bankName": "KB", "accountNo": "790123"},
+    )
+
+    details = parse_approval(body).method_details
+
+    assert (details.pay_method_type_code, details.bank_code, details.bank_name) == (
+        "22",
+        "004",
+        "KB",
+    )
+
+
+def _refund_answer(status: str, **refund_info) -> dict:
+    return {
+        "resCd": "0000",
+        "resMsg": "정상처리",
+        "shopTransactionId": "refund-1",
+        "oriPgCno": "24081308560510790235",
+        "cancelPgCno": "24081309000010790237",
+        "cancelAmount": 5000,
+        "remainAmount": 10000,
+        "transactionDate": "20240813090000",
+        "statusCode": status,
+        "reviseInfo": {"payMethodTypeCode": "22", "refundInfo": refund_info},
+    }
+
+
+def test_a_deferred_refund_answer_is_pending_with_its_payout_date():
+    result = parse_revise(
+        _refund_answer("RF01", refundDate="20240814", depositPgCno="24081300000010790230")
+    )
+
+    assert result.is_refund and result.refund_pending
+    assert (result.refund_date, result.deposit_pg_cno) == ("20240814", "24081300000010790230")
+
+
+def test_a_real_time_refund_answer_is_done():
+    result = parse_revise(_refund_answer("RF02", refundDate="20240813"))
+
+    assert result.is_refund and not result.refund_pending
+    assert result.deposit_pg_cno == ""
+
+
+def test_a_cancel_answer_is_no_refund():
+    result = parse_revise(_refund_answer("TS06"))
+
+    assert not result.is_refund and not result.refund_pending
+    assert result.refund_date == ""

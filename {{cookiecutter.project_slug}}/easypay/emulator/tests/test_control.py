@@ -160,3 +160,45 @@ def test_the_clock_can_move_forward(kicc):
 
 def test_changes_need_post(kicc):
     assert _control(kicc, "reset").status_code == 400
+
+
+def test_the_refund_levers_over_http(kicc, easypay_emulator):
+    approval = kicc.paid("approve_va", amount=10000)
+    easypay_emulator.deposit(approval["shopOrderNo"])
+    account = {"refundBankCode": "004", "refundAccountNo": "1234", "refundDepositName": "홍길동"}
+    kicc.revise(approval["pgCno"], "60", refundInfo=account)
+
+    delay = _control(kicc, "refund-delay", {"seconds": 30}).json()
+    bad_delay = _control(kicc, "refund-delay", {"seconds": -1})
+    done = _control(kicc, "refund-complete", {"shop_order_no": approval["shopOrderNo"]}).json()
+    again = _control(kicc, "refund-complete", {"shop_order_no": approval["shopOrderNo"]})
+    bad_outcome = _control(kicc, "refund-complete", {"shop_order_no": "x", "outcome": "maybe"})
+
+    assert delay == {"seconds": 30.0}
+    assert bad_delay.status_code == 400
+    assert done["statusCode"] == "RF02"
+    assert again.status_code == 409  # nothing waits any more
+    assert bad_outcome.status_code == 400
+
+
+def test_the_easy_pay_code_lever_over_http(kicc):
+    assert _control(kicc, "easy-pay-method-code").json() == {"code": "11"}
+    assert _control(kicc, "easy-pay-method-code", {"code": "60"}).json() == {"code": "60"}
+    assert _control(kicc, "easy-pay-method-code", {"code": "22"}).status_code == 400
+
+
+def test_the_window_takes_a_provider_over_http(kicc):
+    registered = kicc.register()
+
+    answer = _control(
+        kicc,
+        "authenticate",
+        {
+            "authorization_id": registered["authorizationId"],
+            "outcome": "approve_transfer",
+            "provider": "032",
+        },
+    )
+
+    assert answer.json()["fields"]["resCd"] == "0000"
+    assert kicc.approve(registered).json()["paymentInfo"]["bankInfo"]["bankCode"] == "032"

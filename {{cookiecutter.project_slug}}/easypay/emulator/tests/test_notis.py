@@ -10,7 +10,8 @@ NOTI_FIELDS = {
     "depositName", "expiryDate", "escrowUsed", "cancelDate", "statusCode", "statusMessage",
     "payMethodTypeCode", "tlfSno", "partCancelUsed", "cardGubun", "cardBizGubun", "cancelAmount",
     "cancelPgCno", "remainAmount", "cardMaskNo", "shopValue1", "shopValue2", "shopValue3",
-    "shopValue4", "shopValue5", "shopValue6",
+    "shopValue4", "shopValue5", "shopValue6", "cpCode", "authId", "billId", "mobileNo",
+    "mobileCd", "depositPgCno",
 }  # fmt: skip
 
 

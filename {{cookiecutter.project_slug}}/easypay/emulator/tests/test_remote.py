@@ -115,3 +115,25 @@ def test_a_console_cancel_and_the_status_reading_are_set_remotely(kicc, remote, 
     assert cancelled["cancelAmount"] == 2000
     assert easypay_emulator.ledger(approval["shopOrderNo"])["cancelled_amount"] == 2000
     assert kicc.retrieve(approval["shopTransactionId"]).json()["statusCode"] == "TS03"
+
+
+def test_the_method_and_refund_levers_work_remotely(kicc, remote, easypay_emulator):
+    registered = kicc.register(amount=10000)
+    remote.authenticate(registered["authorizationId"], "approve_mobile", provider="LGT")
+    approval = kicc.approve(registered).json()
+    account = {"refundBankCode": "004", "refundAccountNo": "1234", "refundDepositName": "홍길동"}
+    remote.inject_fault("refund_bank_failure", shop_order_no=registered["shopOrderNo"])
+    remote.set_refund_delay(None)
+    kicc.revise(approval["pgCno"], "62", amount=4000, refundInfo=account, reviseSubTypeCode="RF01")
+
+    completed = remote.complete_refund(registered["shopOrderNo"])
+    remote.set_easy_pay_method_code("60")
+    remote.set_auto_void(True)
+
+    assert approval["paymentInfo"]["mobInfo"]["mobileCd"] == "LGT"
+    assert completed["statusCode"] == "RF03"  # as the fault chose
+    assert remote.ledger(registered["shopOrderNo"])["remaining_amount"] == 10000
+    assert easypay_emulator._emulator.switch("easy_pay_method_code") == "60"
+    assert easypay_emulator._emulator.auto_void() is True
+    with pytest.raises(RemoteEmulatorError):
+        remote.complete_refund(registered["shopOrderNo"])
