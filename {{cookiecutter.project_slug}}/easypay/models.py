@@ -143,6 +143,9 @@ class AbstractPayment(models.Model):
     approval_no = fields.CharField(_("승인번호"), max_length=100, blank=True)
     card_no_masked = fields.CharField(_("카드번호 (마스킹)"), max_length=40, blank=True)
     card_issuer_name = fields.CharField(_("카드 발급사"), max_length=50, blank=True)
+    # How it was paid, every value masked (easypay.methods.MethodDetails.as_dict()): the
+    # wallet, the bank, the carrier — what the pages and the admin name it by.
+    method_details = fields.JSONField(_("결제수단 정보"), default=dict, blank=True)
     failure_code = fields.CharField(_("실패 코드"), max_length=40, blank=True)
     failure_message = fields.TextField(_("실패 사유"), blank=True)
 
@@ -237,6 +240,23 @@ class AbstractPayment(models.Model):
         if self.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_CANCELLED):
             return self.amount - self.cancelled_amount
         return 0
+
+    @property
+    def method(self):
+        """How it was paid (easypay.methods.MethodDetails): .describe() names it for people."""
+        from .methods import MethodDetails
+
+        details = MethodDetails.from_dict(self.method_details)
+        if not details.pay_method_type_code and self.pay_method_type_code:
+            # Paid before method_details was kept: what the payment's own columns say.
+            details = MethodDetails(
+                pay_method_type_code=self.pay_method_type_code,
+                card_issuer_name=self.card_issuer_name,
+                card_no_masked=self.card_no_masked,
+                bank_code=self.va_bank_code,
+                bank_name=self.va_bank_name,
+            )
+        return details
 
     @property
     def cancelled_by_buyer(self) -> bool:
@@ -433,14 +453,21 @@ class Cancellation(models.Model):
         FULL = "40", _("전체 취소")
         PARTIAL_CARD = "32", _("부분 취소 (카드)")
         PARTIAL_TRANSFER = "33", _("부분 취소 (계좌이체·휴대폰)")
+        DEFERRED_FULL_REFUND = "60", _("전체 환불 (익일)")
+        DEFERRED_PARTIAL_REFUND = "62", _("부분 환불 (익일)")
+        REAL_TIME_REFUND = "63", _("실시간 환불")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("요청")
         DONE = "done", _("완료")
         FAILED = "failed", _("실패")
         UNKNOWN = "unknown", _("결과 모름")
+        # A deferred refund KICC took (RF01): the bank pays it out later (노티 50) or refuses
+        # the account (노티 51). The amount is reserved at KICC meanwhile.
+        ACCEPTED = "accepted", _("환불 처리 중")
 
-    IN_FLIGHT = (Status.REQUESTED, Status.UNKNOWN)
+    # Not settled yet: one at a time per KICC transaction, and reconcile asks about each.
+    IN_FLIGHT = (Status.REQUESTED, Status.UNKNOWN, Status.ACCEPTED)
 
     class Origin(models.TextChoices):
         ADMIN = "admin", _("관리자")
@@ -487,6 +514,13 @@ class Cancellation(models.Model):
     status = fields.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
+    # A refund's reviseSubTypeCode and the account it is paid into (§6.1 refundInfo): kept
+    # because asking what became of a refund repeats them (refundQueryFlag "Y", §9). The
+    # pages show the account number masked.
+    revise_sub_type_code = fields.CharField(_("세부 유형"), max_length=4, blank=True)
+    refund_bank_code = fields.CharField(_("환불 은행"), max_length=3, blank=True)
+    refund_account_no = fields.CharField(_("환불 계좌번호"), max_length=14, blank=True)
+    refund_depositor_name = fields.CharField(_("예금주"), max_length=50, blank=True)
     # The KICC transaction this cancels (pgCno sent in the revise, oriPgCno in the answer):
     # the payment's own approval, or for a void an approval the shop did not keep.
     pg_cno = fields.CharField(_("원거래 번호"), max_length=20, blank=True)
@@ -515,7 +549,7 @@ class Cancellation(models.Model):
             # sends the exact remainAmount (docs/kicc-api.md §6.1), and two at once could not.
             models.UniqueConstraint(
                 fields=["pg_cno"],
-                condition=Q(status__in=["requested", "unknown"]) & ~Q(pg_cno=""),
+                condition=Q(status__in=["requested", "unknown", "accepted"]) & ~Q(pg_cno=""),
                 name="easypay_cancellation_one_in_flight_per_approval",
             ),
             # One void per approval: the return and a 노티 10 may both find an approval the
@@ -533,8 +567,27 @@ class Cancellation(models.Model):
         return f"{self.get_revise_type_code_display()} {self.amount:,}"
 
     @property
+    def is_refund(self) -> bool:
+        """Paid back into a bank account (60/62/63), not a card-style cancel (§6.3)."""
+        return self.revise_type_code in (
+            self.ReviseType.DEFERRED_FULL_REFUND,
+            self.ReviseType.DEFERRED_PARTIAL_REFUND,
+            self.ReviseType.REAL_TIME_REFUND,
+        )
+
+    @property
     def is_partial(self) -> bool:
-        return self.revise_type_code != self.ReviseType.FULL
+        if self.revise_type_code == self.ReviseType.REAL_TIME_REFUND:
+            return self.revise_sub_type_code not in ("10", "20")  # 10/20 full, 11/21 partial
+        return self.revise_type_code not in (
+            self.ReviseType.FULL,
+            self.ReviseType.DEFERRED_FULL_REFUND,
+        )
+
+    @property
+    def refund_account_masked(self) -> str:
+        number = self.refund_account_no
+        return number[:3] + "*" * max(len(number) - 6, 0) + number[-3:] if number else ""
 
     @property
     def cancel_type(self) -> str:

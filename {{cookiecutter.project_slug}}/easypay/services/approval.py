@@ -243,6 +243,7 @@ def _record_approval(payment, result) -> bool:
         "pg_cno": result.pg_cno,
         "pay_method_type_code": result.pay_method_type_code[:2],
         "approval_no": result.approval_no[:100],
+        "method_details": result.method_details.as_dict(),  # masked: safe to keep and show
     }
     if result.card is not None:
         fields["card_no_masked"] = result.card.masked_number[:40]

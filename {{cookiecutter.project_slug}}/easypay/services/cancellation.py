@@ -18,12 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst
+from easypay import kst, methods
 from easypay import validation as check
 from easypay.client import (
     FULL_CANCEL,
-    PARTIAL_CANCEL_CARD,
-    PARTIAL_CANCEL_TRANSFER_MOBILE,
     get_client,
     new_shop_transaction_id,
 )
@@ -47,15 +45,6 @@ logger = logging.getLogger("easypay.services")
 S = PaymentStatus
 IN_FLIGHT = Cancellation.IN_FLIGHT
 CANCELLABLE = (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT)
-# §6.3 + §10.1: 32 = card incl. easy-pay wallets and points; 33 = bank transfer, mobile.
-PARTIAL_CODE_BY_METHOD = {
-    "11": PARTIAL_CANCEL_CARD,
-    "41": PARTIAL_CANCEL_CARD,
-    "50": PARTIAL_CANCEL_CARD,
-    "60": PARTIAL_CANCEL_CARD,
-    "21": PARTIAL_CANCEL_TRANSFER_MOBILE,
-    "31": PARTIAL_CANCEL_TRANSFER_MOBILE,
-}
 VIRTUAL_ACCOUNT = "22"
 
 
@@ -186,7 +175,7 @@ def _plan(payment, amount) -> tuple[str, int]:
         return FULL_CANCEL, remaining
     if payment.status == S.AWAITING_DEPOSIT:
         raise CancelRefused(_("입금 전 가상계좌는 전체 취소만 할 수 있습니다."), code="partial_va")
-    code = PARTIAL_CODE_BY_METHOD.get(method)
+    code = methods.partial_cancel_code(method)
     if code is None:
         raise CancelRefused(_("이 결제수단은 부분 취소를 할 수 없습니다."), code="no_partial")
     return code, amount

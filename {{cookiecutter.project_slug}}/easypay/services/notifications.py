@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst
+from easypay import kst, methods
 from easypay.client import FULL_CANCEL, SUCCESS, get_client
 from easypay.exceptions import EasyPayError, InvalidRequest
 from easypay.models import Cancellation, Notification, PgCall, get_payment_model
@@ -38,7 +38,6 @@ from .approval import SETTLED, VOIDED_STATUS_CODES, announce_paid
 from .cancellation import (
     CANCELLABLE,
     IN_FLIGHT,
-    PARTIAL_CODE_BY_METHOD,
     CancelFigures,
     apply_cancellation,
     resolve_cancellation,
@@ -447,7 +446,7 @@ def record_kicc_cancel(record, payment, amount, remaining, *, reason="KICC λ…Έν‹
         pg_cno=record.pg_cno,
         revise_type_code=FULL_CANCEL
         if left == 0
-        else PARTIAL_CODE_BY_METHOD.get(payment.pay_method_type_code, "32"),
+        else methods.partial_cancel_code(payment.pay_method_type_code) or "32",
         amount=amount,
         remaining_before=remaining,
         remaining_after=left,
