@@ -438,6 +438,12 @@ class PaymentAdminMixin:
                 payment
                 and self.has_cancel_permission(request)
                 and states.can_be_cancelled(payment.status)
+                and not admin_views.needs_refund(payment)
+            ),
+            "can_refund_payment": bool(
+                payment
+                and self.has_cancel_permission(request)
+                and admin_views.can_be_refunded(payment)
             ),
             "can_reconcile_payment": bool(payment and self.has_reconcile_permission(request)),
             "can_settle_approval": bool(
@@ -479,6 +485,11 @@ class PaymentAdminMixin:
                 "<path:object_id>/cancel/",
                 wrap(admin_views.cancel_view),
                 name="{}_{}_cancel".format(*info),
+            ),
+            path(
+                "<path:object_id>/refund/",
+                wrap(admin_views.refund_view),
+                name="{}_{}_refund".format(*info),
             ),
             path(
                 "<path:object_id>/reconcile/",

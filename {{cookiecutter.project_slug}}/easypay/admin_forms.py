@@ -8,7 +8,7 @@ services check again under their own claim; this is the polite first line.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import states
+from . import methods, states
 from .display import krw
 from .validation import byte_length, refused_by_kicc
 
@@ -71,6 +71,62 @@ class CancelPaymentForm(forms.Form):
     @property
     def is_full(self) -> bool:
         return self.cleaned_data["amount"] == self.payment.remaining_amount
+
+
+class RefundPaymentForm(CancelPaymentForm):
+    """A refund into the buyer's bank account (§6.1 refundInfo), for what a card-style cancel
+    cannot undo: a deposited virtual account, a mobile payment."""
+
+    bank_code = forms.ChoiceField(
+        label=_("환불 은행"), choices=[("", "---------"), *methods.BANK_NAMES.items()]
+    )
+    account_no = forms.CharField(
+        label=_("환불 계좌번호"),
+        max_length=20,
+        help_text=_("숫자만 (-는 빼도 됩니다). 14자리까지."),
+    )
+    depositor_name = forms.CharField(label=_("예금주"), max_length=50)
+    real_time = forms.TypedChoiceField(
+        label=_("환불 방식"),
+        choices=[
+            ("1", _("실시간 환불: 바로 입금")),
+            ("0", _("익일 환불: 은행이 다음 날 입금")),
+        ],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+    field_order = ["amount", "bank_code", "account_no", "depositor_name", "real_time", "reason"]
+
+    def clean_account_no(self):
+        digits = self.cleaned_data["account_no"].replace("-", "").replace(" ", "")
+        if not digits.isdigit() or len(digits) > 14:
+            raise forms.ValidationError(
+                _("계좌번호는 숫자 14자리까지입니다 (KICC의 제한)."), code="bad_account"
+            )
+        return digits
+
+    def clean_depositor_name(self):
+        name = self.cleaned_data["depositor_name"].strip()
+        if byte_length(name) > 50 or any(map(refused_by_kicc, name)):
+            raise forms.ValidationError(
+                _("예금주는 50바이트 이내로, 특수문자 없이 적어 주세요."), code="bad_name"
+            )
+        return name
+
+    @property
+    def partial_allowed(self) -> bool:
+        return True  # a refund may always be partial (62, 63 with 11/21)
+
+    def account(self):
+        from .client import RefundAccount
+
+        data = self.cleaned_data
+        return RefundAccount(
+            bank_code=data["bank_code"],
+            account_no=data["account_no"],
+            depositor_name=data["depositor_name"],
+        )
 
 
 class SettleCancellationForm(forms.Form):

@@ -15,9 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import services, states
+from . import methods, services, states
 from .admin_forms import (
     CancelPaymentForm,
+    RefundPaymentForm,
     SettleApprovalForm,
     SettleCancellationForm,
     SettleNotificationForm,
@@ -60,32 +61,77 @@ def _get_payment(model_admin, request, object_id):
 def cancel_view(model_admin, request, object_id):
     """GET: the confirmation page (amount, reason). POST: validate, then cancel through the
     services. Needs the cancel permission (payments.cancel_payment)."""
+    return _revise_page(
+        model_admin,
+        request,
+        object_id,
+        form_class=CancelPaymentForm,
+        may=lambda payment: states.can_be_cancelled(payment.status) and not needs_refund(payment),
+        send=lambda payment, form, **who: services.cancel(
+            payment,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            **who,
+        ),
+        title=_("결제 취소 확인"),
+    )
 
+
+@within_request_budget
+def refund_view(model_admin, request, object_id):
+    """The refund page: amount, the buyer's bank account, real time or next day, reason."""
+    return _revise_page(
+        model_admin,
+        request,
+        object_id,
+        form_class=RefundPaymentForm,
+        may=can_be_refunded,
+        send=lambda payment, form, **who: services.refund(
+            payment,
+            account=form.account(),
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            real_time=form.cleaned_data["real_time"],
+            **who,
+        ),
+        title=_("환불 확인"),
+    )
+
+
+def needs_refund(payment) -> bool:
+    """A deposited virtual account: its money goes back to a bank account, not to a card."""
+    return (
+        payment.pay_method_type_code == methods.VIRTUAL_ACCOUNT
+        and states.can_be_partially_cancelled(payment.status)
+    )
+
+
+def can_be_refunded(payment) -> bool:
+    return methods.refundable(payment.pay_method_type_code) and states.can_be_partially_cancelled(
+        payment.status
+    )
+
+
+def _revise_page(model_admin, request, object_id, *, form_class, may, send, title):
     if not model_admin.has_cancel_permission(request):
         raise PermissionDenied
     payment = _get_payment(model_admin, request, object_id)
     if not model_admin.has_view_permission(request, payment):
         raise PermissionDenied  # cancelling what one may not even look at: no
-    if not states.can_be_cancelled(payment.status):
+    if not may(payment):
         messages.error(
             request,
-            _("%(status)s 상태의 결제는 취소할 수 없습니다.")
+            _("%(status)s 상태의 이 결제는 여기서 처리할 수 없습니다.")
             % {"status": payment.get_status_display()},
         )
         return HttpResponseRedirect(change_url(model_admin, payment))
 
-    form = CancelPaymentForm(payment, request.POST if request.method == "POST" else None)
+    form = form_class(payment, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         amount = form.cleaned_data["amount"]
-        reason = form.cleaned_data["reason"]
+        who = {"actor": request.user, "client_ip": sources.client_ip(request.META)}
         try:
-            cancellation = services.cancel(
-                payment,
-                amount=amount,
-                reason=reason,
-                actor=request.user,
-                client_ip=sources.client_ip(request.META),
-            )
+            cancellation = send(payment, form, **who)
         except services.CancelRefused as refused:
             audit(request, "cancel_refused", payment, amount=amount, message=str(refused.message))
             form.add_error(None, refused.message)
@@ -100,7 +146,7 @@ def cancel_view(model_admin, request, object_id):
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": _("결제 취소 확인"),
+        "title": title,
         "subtitle": str(payment),
         "opts": opts,
         "app_label": opts.app_label,
@@ -109,6 +155,7 @@ def cancel_view(model_admin, request, object_id):
         "form": form,
         "change_url": change_url(model_admin, payment),
         "has_view_permission": model_admin.has_view_permission(request, payment),
+        "refund": form_class is RefundPaymentForm,
     }
     return TemplateResponse(request, "admin/easypay/cancel_payment.html", context)
 
@@ -124,7 +171,19 @@ def _report_cancellation(request, payment, cancellation) -> None:
     )
     if cancellation.status == Cancellation.Status.DONE:
         messages.success(
-            request, _("%(amount)s을 취소했습니다.") % {"amount": krw(cancellation.amount)}
+            request,
+            (
+                _("%(amount)s을 환불했습니다.")
+                if cancellation.is_refund
+                else _("%(amount)s을 취소했습니다.")
+            )
+            % {"amount": krw(cancellation.amount)},
+        )
+    elif cancellation.status == Cancellation.Status.ACCEPTED:
+        messages.success(
+            request,
+            _("%(amount)s 환불을 KICC가 접수했습니다. 은행이 다음 날 입금합니다.")
+            % {"amount": krw(cancellation.amount)},
         )
     elif cancellation.status == Cancellation.Status.UNKNOWN:
         messages.warning(

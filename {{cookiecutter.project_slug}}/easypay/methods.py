@@ -55,6 +55,8 @@ FULL_REFUND_SUB_TYPES = ("10", "20")
 # Codes a real-time refund may answer instead of a result (§9): timed out / unknown at the
 # bank. Not a no: ask again with refundQueryFlag "Y" (EasyPayClient.revise(refund_query=True)).
 REFUND_IN_DOUBT_CODES = ("VTIM", "VT00")
+# The bank refused to pay into the refund account (§9, in §8.1's 노티 51 example): a definite no.
+BANK_REFUSED = "5413"
 
 # --- statusCode of a refund (§10.4) ------------------------------------------------------
 REFUND_REQUESTED = "RF01"

@@ -3,7 +3,8 @@
 One job per module:
     registration    register()            checkout: KICC registration, the window's URL
     approval        handle_return()       the window's return: claim → approve → apply
-    cancellation    cancel()              refunds (40 / 32 / 33) and voids of bad approvals
+    cancellation    cancel(), refund()    cancels (40 / 32 / 33), refunds to a bank account
+                                          (60 / 62 / 63) and voids of bad approvals
     reconciliation  reconcile(), reconcile_all()   settle unknown outcomes, expire, compare
     notifications   receive_notification()         노티: store, dedupe, confirm, apply, ack
     transitions     move(), announce()    status changes as conditional UPDATEs, signals on commit
@@ -14,7 +15,7 @@ Every signal is sent after the transaction commits, with send_robust semantics.
 """
 
 from .approval import handle_return
-from .cancellation import cancel
+from .cancellation import cancel, refund
 from .errors import (
     CancelDeclined,
     CancelRefused,
@@ -40,5 +41,6 @@ __all__ = [
     "receive_notification",
     "reconcile",
     "reconcile_all",
+    "refund",
     "register",
 ]

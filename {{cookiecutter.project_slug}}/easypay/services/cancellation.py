@@ -1,5 +1,6 @@
-"""Cancels (§6): a refund asked for by the shop (full 40, partial 32/33), and the automatic void
-of an approval the shop cannot keep (integrity rules 1 and 4: cancel 40 at once).
+"""Cancels and refunds (§6): what the shop asks for (cancel: full 40, partial 32/33; refund to a
+bank account: 60/62/63), and the automatic void of an approval the shop cannot keep
+(integrity rules 1 and 4: cancel 40 at once).
 
 Claim → call → apply, like approval: the Cancellation and its PgCall (key + KST date) are
 committed before revise is sent, no row lock is held during the call, and the outcome is
@@ -22,6 +23,7 @@ from easypay import kst, methods
 from easypay import validation as check
 from easypay.client import (
     FULL_CANCEL,
+    RefundAccount,
     get_client,
     new_shop_transaction_id,
 )
@@ -45,7 +47,6 @@ logger = logging.getLogger("easypay.services")
 S = PaymentStatus
 IN_FLIGHT = Cancellation.IN_FLIGHT
 CANCELLABLE = (S.PAID, S.PARTIALLY_CANCELLED, S.AWAITING_DEPOSIT)
-VIRTUAL_ACCOUNT = "22"
 
 
 def cancel(payment, *, amount=None, reason: str, actor=None, client_ip=None) -> Cancellation:
@@ -56,20 +57,72 @@ def cancel(payment, *, amount=None, reason: str, actor=None, client_ip=None) -> 
     the Cancellation: "done" (the payment moved, payment_cancelled sent after commit) or
     "unknown" (no answer: reconcile asks KICC with this cancel's key, §11 rule 6).
     """
+    return _revise(payment, lambda fresh: _plan_cancel(fresh, amount), reason, actor, client_ip)
+
+
+def refund(
+    payment,
+    *,
+    account: RefundAccount,
+    amount=None,
+    reason: str,
+    real_time: bool = True,
+    actor=None,
+    client_ip=None,
+) -> Cancellation:
+    """Pay all (amount None) or part of a payment back into the buyer's bank account (§6.3):
+    what undoes a deposited virtual account or a mobile payment (easypay.methods.refundable).
+
+    real_time: 63, paid out at once (RF02 → "done"), or, when the bank does not answer in
+    time (VTIM / VT00), "unknown" until reconcile asks with refundQueryFlag — never a second
+    refund. Deferred: 60/62, taken by KICC (RF01 → "accepted") and paid out by the bank the
+    next day: 노티 50 (→ "done") or 51 (the bank refused the account → "failed"; refund again
+    to another account). Refused and declined as cancel() is.
+    """
+    try:
+        account.refund_info()  # the account's own checks, before anything is claimed
+    except InvalidRequest as error:
+        raise CancelRefused(
+            _("환불 계좌를 확인해 주세요: %(problem)s") % {"problem": error}, code="bad_account"
+        ) from None
+    return _revise(
+        payment,
+        lambda fresh: _plan_refund(fresh, amount, account, real_time),
+        reason,
+        actor,
+        client_ip,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one revise call asks for (§6.1): its code, amount, and for a refund its sub-type
+    and account."""
+
+    revise_type_code: str
+    amount: int
+    sub_type: str = ""
+    account: RefundAccount | None = None
+
+
+def _revise(payment, planner, reason, actor, client_ip) -> Cancellation:
     reason = _valid_reason(reason)
     client_ip = _ip_or_none(client_ip)
-    cancellation = _claim(payment, amount, reason, actor, client_ip)
+    cancellation = _claim(payment, planner, reason, actor, client_ip)
     pg_call = cancellation.pg_call
     try:
         result = get_client().revise(
             shop_transaction_id=pg_call.shop_transaction_id,
             pg_cno=payment.pg_cno,
             revise_type_code=cancellation.revise_type_code,
+            revise_sub_type_code=cancellation.revise_sub_type_code or None,
             cancel_req_date=pg_call.request_date,
-            amount=None if cancellation.revise_type_code == FULL_CANCEL else cancellation.amount,
+            amount=cancellation.amount if cancellation.is_partial else None,
             remain_amount=cancellation.remaining_before,
             message=reason,
             client_ip=client_ip,
+            refund_account=refund_account_of(cancellation),
+            pay_method_type_code=payment.pay_method_type_code or None,
         )
     except (Declined, RequestNotSent, InvalidRequest) as error:
         _settle(cancellation, pg_call, error, Cancellation.Status.FAILED)
@@ -80,19 +133,31 @@ def cancel(payment, *, amount=None, reason: str, actor=None, client_ip=None) -> 
             code=getattr(error, "res_cd", "not_sent"),
         ) from error
     except (OutcomeUnknown, Untrusted) as error:
+        # A refund answered VTIM / VT00 lands here too (error.refund_query_needed): in doubt,
+        # never refused — reconcile asks KICC with refundQueryFlag instead of refunding again.
         logger.warning("cancel %s of %s: outcome unknown: %s", cancellation.pk, payment, error)
         _settle(cancellation, pg_call, error, Cancellation.Status.UNKNOWN)
         return cancellation
-    resolve_cancellation(cancellation, result, pg_call=pg_call)
+    apply_answer(cancellation, result, pg_call=pg_call)
     cancellation.refresh_from_db()
     payment.refresh_from_db()
     return cancellation
 
 
-def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
+def refund_account_of(cancellation) -> RefundAccount | None:
+    if not cancellation.is_refund:
+        return None
+    return RefundAccount(
+        bank_code=cancellation.refund_bank_code,
+        account_no=cancellation.refund_account_no,
+        depositor_name=cancellation.refund_depositor_name,
+    )
+
+
+def _claim(payment, planner, reason, actor, client_ip) -> Cancellation:
     """The short transaction before the call: check, reserve (one in flight), record the key."""
     try:
-        return _reserve(payment, amount, reason, actor, client_ip)
+        return _reserve(payment, planner, reason, actor, client_ip)
     except IntegrityError:
         # Another cancel (or a void) of this approval was claimed at the same moment: the
         # unique constraint decided, after the check below could not see it yet.
@@ -102,7 +167,7 @@ def _claim(payment, amount, reason, actor, client_ip) -> Cancellation:
 IN_FLIGHT_MESSAGE = _("처리 중인 취소 요청이 있습니다. 잠시 후 다시 시도해 주세요.")
 
 
-def _reserve(payment, amount, reason, actor, client_ip) -> Cancellation:
+def _reserve(payment, planner, reason, actor, client_ip) -> Cancellation:
     with transaction.atomic():
         # Touching the row first takes its row lock on PostgreSQL and the write lock on
         # SQLite until this short transaction ends — never across the PG call.
@@ -116,42 +181,83 @@ def _reserve(payment, amount, reason, actor, client_ip) -> Cancellation:
             raise CancelRefused(_("취소할 수 없는 상태의 결제입니다."), code="not_cancellable")
         if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
             raise CancelRefused(IN_FLIGHT_MESSAGE, code="in_flight")
-        revise_type_code, cancel_amount = _plan(payment, amount)
-        day = kst.today()
+        plan = planner(payment)
         pg_call = open_call(
             payment,
             PgCall.Kind.REVISE,
             key=new_shop_transaction_id(),
-            day=day,
-            request={"pgCno": payment.pg_cno, "reviseTypeCode": revise_type_code},
+            day=kst.today(),
+            request={"pgCno": payment.pg_cno, "reviseTypeCode": plan.revise_type_code},
         )
+        account = plan.account
+        info = account.refund_info() if account else {}  # checked in refund(): as sent
         cancellation = Cancellation.objects.create(
             payment=payment,
             pg_cno=payment.pg_cno,
-            revise_type_code=revise_type_code,
-            amount=cancel_amount,
+            revise_type_code=plan.revise_type_code,
+            revise_sub_type_code=plan.sub_type,
+            amount=plan.amount,
             remaining_before=payment.remaining_amount,
             reason=reason,
             origin=Cancellation.Origin.ADMIN if actor else Cancellation.Origin.SHOP,
             requested_by=actor if getattr(actor, "pk", None) else None,
             pg_call=pg_call,
+            refund_bank_code=info.get("refundBankCode", ""),
+            refund_account_no=info.get("refundAccountNo", ""),
+            refund_depositor_name=info.get("refundDepositName", ""),
         )
         if getattr(actor, "pk", None):
             AdminAuditLog.objects.create(
                 actor=actor,
                 actor_repr=str(actor)[:150],
-                action="cancel_requested",
+                action="refund_requested" if account else "cancel_requested",
                 payment=payment,
-                detail={"cancellation": cancellation.pk, "amount": cancel_amount, "reason": reason},
+                detail={"cancellation": cancellation.pk, "amount": plan.amount, "reason": reason},
                 remote_addr=client_ip,
             )
     return cancellation
 
 
-def _plan(payment, amount) -> tuple[str, int]:
-    """(reviseTypeCode, amount) for this request, or CancelRefused. Runs inside the claim."""
-    remaining = payment.remaining_amount
+def _plan_cancel(payment, amount) -> Plan:
+    """A cancel of `amount` (None: everything left), or CancelRefused. Runs inside the claim."""
+    remaining = _valid_amount(payment, amount)
     method = payment.pay_method_type_code
+    if method == methods.VIRTUAL_ACCOUNT and payment.status != S.AWAITING_DEPOSIT:
+        # Deposited money goes back to a bank account (60/62/63 + refundInfo, §6.3).
+        raise CancelRefused(
+            _(
+                "입금된 가상계좌 결제는 취소가 아니라 환불합니다. '환불'에서 환불 계좌를 입력하세요."
+            ),
+            code="refund_needed",
+        )
+    if amount is None or amount == remaining:
+        return Plan(FULL_CANCEL, remaining)
+    if payment.status == S.AWAITING_DEPOSIT:
+        raise CancelRefused(_("입금 전 가상계좌는 전체 취소만 할 수 있습니다."), code="partial_va")
+    code = methods.partial_cancel_code(method)
+    if code is None:
+        raise CancelRefused(_("이 결제수단은 부분 취소를 할 수 없습니다."), code="no_partial")
+    return Plan(code, amount)
+
+
+def _plan_refund(payment, amount, account, real_time) -> Plan:
+    """A refund of `amount` (None: everything left), or CancelRefused. Runs inside the claim."""
+    remaining = _valid_amount(payment, amount)
+    if not methods.refundable(payment.pay_method_type_code):
+        raise CancelRefused(_("이 결제수단은 환불이 아니라 취소합니다."), code="not_refundable")
+    if payment.status == S.AWAITING_DEPOSIT:
+        raise CancelRefused(
+            _("입금 전 가상계좌는 환불이 아니라 발급을 취소합니다 (전체 취소)."),
+            code="not_deposited",
+        )
+    partial = amount is not None and amount < remaining
+    code, sub_type = methods.refund_codes(partial=partial, real_time=real_time)
+    return Plan(code, amount if partial else remaining, sub_type, account)
+
+
+def _valid_amount(payment, amount) -> int:
+    """What is left to cancel, after checking `amount` against it."""
+    remaining = payment.remaining_amount
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
         raise CancelRefused(_("취소 금액은 원 단위 정수여야 합니다."), code="bad_amount")
     if amount is not None and amount <= 0:
@@ -162,23 +268,7 @@ def _plan(payment, amount) -> tuple[str, int]:
             % {"remaining": f"{remaining:,}"},
             code="over_cancel",
         )
-    if method == VIRTUAL_ACCOUNT and payment.status != S.AWAITING_DEPOSIT:
-        # A deposited virtual account is refunded to a bank account (60/62/63 + refundInfo,
-        # §6.3), which this shop does not collect: done in KICC's merchant console instead.
-        raise CancelRefused(
-            _(
-                "입금된 가상계좌 결제는 환불 계좌가 필요합니다. KICC 가맹점 관리자에서 환불해 주세요."
-            ),
-            code="refund_needed",
-        )
-    if amount is None or amount == remaining:
-        return FULL_CANCEL, remaining
-    if payment.status == S.AWAITING_DEPOSIT:
-        raise CancelRefused(_("입금 전 가상계좌는 전체 취소만 할 수 있습니다."), code="partial_va")
-    code = methods.partial_cancel_code(method)
-    if code is None:
-        raise CancelRefused(_("이 결제수단은 부분 취소를 할 수 없습니다."), code="no_partial")
-    return code, amount
+    return remaining
 
 
 def _valid_reason(reason) -> str:
@@ -217,6 +307,58 @@ class CancelFigures:
 
     cancel_pg_cno: str
     remain_amount: int | None
+
+
+def apply_answer(cancellation, result, *, pg_call=None, notification=None) -> bool:
+    """Act on what KICC answered about a cancel or refund (its revise answer, a status query,
+    a refund query): done, taken by KICC for the bank to pay later (RF01, a deferred refund),
+    or refused by the bank (RF03). Returns whether the payment's books changed."""
+    status = getattr(result, "status_code", "")
+    if status == methods.REFUND_REQUESTED:
+        accept_refund(cancellation, result, pg_call=pg_call)
+        return False
+    if status == methods.REFUND_REFUSED:
+        refuse_refund(cancellation, result, pg_call=pg_call, notification=notification)
+        return False
+    return resolve_cancellation(cancellation, result, pg_call=pg_call, notification=notification)
+
+
+def accept_refund(cancellation, result, *, pg_call=None) -> bool:
+    """A deferred refund KICC took (RF01): the amount is reserved there; the bank pays it out
+    the next day (노티 50). Still in flight: nothing changes in the books until then."""
+    with transaction.atomic():
+        if pg_call is not None:
+            close_call(pg_call, result.call)
+        fields = {"status": Cancellation.Status.ACCEPTED}
+        if result.cancel_pg_cno:
+            fields["cancel_pg_cno"] = result.cancel_pg_cno
+        return bool(
+            Cancellation.objects.filter(
+                pk=cancellation.pk,
+                status__in=(Cancellation.Status.REQUESTED, Cancellation.Status.UNKNOWN),
+            ).update(**fields)
+        )
+
+
+def refuse_refund(cancellation, result, *, pg_call=None, notification=None) -> bool:
+    """The bank refused the refund account (RF03, 노티 51): nothing was paid out, the amount
+    is refundable again — to another account, by a person."""
+    with transaction.atomic():
+        if pg_call is not None:
+            close_call(pg_call, result.call)
+        fields = {"status": Cancellation.Status.FAILED, "finished_at": timezone.now()}
+        if notification is not None:
+            fields["notification"] = notification
+        refused = Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+            **fields
+        )
+    if refused:
+        logger.error(
+            "refund %s of %s refused by the bank: refund again to another account",
+            cancellation.pk,
+            cancellation.payment,
+        )
+    return bool(refused)
 
 
 def resolve_cancellation(cancellation, result, *, pg_call=None, notification=None) -> bool:
@@ -281,7 +423,7 @@ def apply_cancellation(cancellation) -> bool:
             remaining,
         )
         return False
-    full = cancellation.revise_type_code == FULL_CANCEL or cancellation.amount == remaining
+    full = not cancellation.is_partial or cancellation.amount == remaining
     if full:
         moved = move(
             payment, S.CANCELLED, expected=list(CANCELLABLE), cancelled_amount=payment.amount
@@ -299,6 +441,10 @@ def apply_cancellation(cancellation) -> bool:
             payment,
             cancel_type=cancellation.cancel_type,
             cancel_amount=cancellation.amount,
+            # Beyond the seed's contract (receivers take **kwargs): a refund to a bank account,
+            # and KICC's own code (40/32/33, 60/62/63).
+            refund=cancellation.is_refund,
+            revise_type_code=cancellation.revise_type_code,
         )
     cancellation.payment = payment  # the caller sees the payment as the cancel left it
     return moved

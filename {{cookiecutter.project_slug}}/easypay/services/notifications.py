@@ -19,6 +19,7 @@
 """
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -156,7 +157,9 @@ def _process(record) -> str:
 
     if text.get("mallId") != settings.EASYPAY_MALL_ID:
         return _mark(record, N.IGNORED, f"다른 가맹점의 노티: {text.get('mallId')!r}")
-    if text.get("resCd") != SUCCESS:  # e.g. 51: a refund the bank refused (§8.1)
+    # A failure 노티 is news too, but only 51 (a refund the bank refused, resCd 5413 inside the
+    # 노티, §8.1) is one the shop acts on; the others are recorded for a person.
+    if text.get("resCd") != SUCCESS and record.noti_type != "51":
         logger.error(
             "노티 %s reports a failure: %r %r", record.pk, text.get("resCd"), text.get("resMsg")
         )
@@ -492,7 +495,47 @@ def _deposit_cancelled(record, payment, data):
     _hold(record, "은행이 입금을 취소함")
 
 
-HANDLERS = {"10": _approval, "20": _cancel, "30": _deposit, "31": _deposit_cancelled}
+def _refund_done(record, payment, data):
+    """50: a deferred refund paid out by the bank (RF02)."""
+    return _refund_news(record, payment, Cancellation.Status.DONE, "환불 완료")
+
+
+def _refund_failed(record, payment, data):
+    """51: the bank refused the refund account (§8.1, resCd 5413): nothing was paid out."""
+    return _refund_news(record, payment, Cancellation.Status.FAILED, "환불 실패")
+
+
+def _refund_news(record, payment, outcome: str, what: str):
+    """What KICC says of our own refund, asked with its key (a status query, or refundQueryFlag
+    after VTIM/VT00: reconcile's settle_cancellation) — the 노티 applies nothing itself."""
+    refund = (
+        payment.cancellations.filter(cancel_pg_cno=record.cancel_pg_cno).first()
+        if record.cancel_pg_cno
+        else None
+    ) or payment.cancellations.filter(pg_cno=record.pg_cno, status__in=IN_FLIGHT).first()
+    if refund is None or not refund.is_refund:
+        _hold(record, f"{what} 노티에 맞는 환불 요청이 없음 (KICC 관리자에서 한 환불?)")
+    if refund.status == outcome:
+        return None  # already known
+    if refund.status in IN_FLIGHT:
+        settle_cancellation(refund, timezone.now(), ReconcileReport())
+        refund.refresh_from_db()
+    if refund.status == outcome:
+        refund.notification = record
+        return partial(refund.save, update_fields=["notification"])
+    if refund.status in IN_FLIGHT:
+        raise _Outcome(N.FAILED, f"KICC가 아직 {what}을 확인해 주지 않음: 재전송 요청")
+    _hold(record, f"{what} 노티와 KICC의 답이 다름 (환불 {refund.pk}: {refund.status})")
+
+
+HANDLERS = {
+    "10": _approval,
+    "20": _cancel,
+    "30": _deposit,
+    "31": _deposit_cancelled,
+    "50": _refund_done,
+    "51": _refund_failed,
+}
 
 
 def _won(value) -> int | None:

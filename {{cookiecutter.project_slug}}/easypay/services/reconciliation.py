@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import display, kst
-from easypay.client import get_client
+from easypay import display, kst, methods
+from easypay.client import get_client, new_shop_transaction_id
 from easypay.exceptions import Declined, EasyPayError, InvalidRequest
 from easypay.models import Cancellation, Notification, PgCall, get_payment_model
 from easypay.results import ApprovalResult, ReviseResult
@@ -29,8 +29,14 @@ from easypay.states import PaymentStatus
 
 from . import conf, confirmation
 from .approval import VOIDED_STATUS_CODES, apply_approval
-from .cancellation import IN_FLIGHT, resolve_cancellation, void_approval
-from .records import call_of, log_call
+from .cancellation import (
+    IN_FLIGHT,
+    apply_answer,
+    refund_account_of,
+    refuse_refund,
+    void_approval,
+)
+from .records import call_of, close_call, log_call, open_call
 from .transitions import fail, move, send_unsent
 
 logger = logging.getLogger("easypay.services")
@@ -236,6 +242,10 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
             "더 조회할 수 없음(§7) — KICC 관리자 화면에서 확인한 뒤 관리자의 '취소 결과 확정'으로 처리"
         )
         return None
+    if _refund_in_doubt(cancellation):
+        # VTIM / VT00 (§9): the status query would only say so again. Ask with the refund's
+        # own body and refundQueryFlag "Y", which tells what happened and never pays twice.
+        return _ask_about_refund(cancellation, now, report)
     try:
         result = get_client().retrieve(
             shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
@@ -244,20 +254,7 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
         observed = log_call(
             cancellation.payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call
         )
-        first = _refused_for_good(pg_call, observed)
-        if first is not True:
-            _mark_unknown(cancellation, unless_running=_may_still_be_running(pg_call, now))
-            report.unresolved.append(
-                f"{order}: 취소 {cancellation.pk} — KICC 조회에 내역 없음 ({error.res_cd}); "
-                + _not_found_yet(first)
-            )
-            return None
-        # Nothing was cancelled: the cancel can be asked for again (by a person).
-        Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-            status=Cancellation.Status.FAILED, finished_at=timezone.now()
-        )
-        report.resolved.append(f"{order}: 취소 {cancellation.pk} → failed (KICC에 내역 없음)")
-        return None
+        return _refused(cancellation, error, observed, now, report)
     except (EasyPayError, InvalidRequest) as error:
         log_call(
             cancellation.payment,
@@ -266,6 +263,8 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
             original=pg_call,
             error=str(error),
         )
+        if getattr(error, "refund_query_needed", False):
+            return _ask_about_refund(cancellation, now, report)
         _mark_unknown(cancellation)
         report.unresolved.append(f"{order}: 취소 {cancellation.pk} 조회 실패 ({error})")
         return None
@@ -273,9 +272,85 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
     if not isinstance(result, ReviseResult):
         report.unresolved.append(f"{order}: 취소 조회에 승인 응답이 옴")
         return None
-    if resolve_cancellation(cancellation, result):
-        report.resolved.append(f"{order}: 취소 {cancellation.pk} → done")
+    _report_answer(cancellation, result, report)
     return result
+
+
+def _report_answer(cancellation, result, report) -> None:
+    order = cancellation.payment.shop_order_no
+    before = cancellation.status
+    apply_answer(cancellation, result)
+    cancellation.refresh_from_db()
+    if cancellation.status != before and cancellation.status != Cancellation.Status.ACCEPTED:
+        what = "환불" if cancellation.is_refund else "취소"
+        report.resolved.append(f"{order}: {what} {cancellation.pk} → {cancellation.status}")
+
+
+def _refund_in_doubt(cancellation) -> bool:
+    return cancellation.is_refund and cancellation.pg_call.res_cd in methods.REFUND_IN_DOUBT_CODES
+
+
+def _ask_about_refund(cancellation, now, report):
+    """refundQueryFlag "Y" (§6.1, §9): the refund's type, sub-type, amount and account again,
+    under a new key stored first (rule 2) and naming the refund it asks about."""
+    payment = cancellation.payment
+    original = cancellation.pg_call
+    query = open_call(
+        payment,
+        PgCall.Kind.REVISE,
+        key=new_shop_transaction_id(),
+        day=kst.today(),
+        request={"pgCno": cancellation.pg_cno, "refundQueryFlag": "Y"},
+        original=original,
+    )
+    try:
+        result = get_client().revise(
+            shop_transaction_id=query.shop_transaction_id,
+            pg_cno=cancellation.pg_cno,
+            revise_type_code=cancellation.revise_type_code,
+            revise_sub_type_code=cancellation.revise_sub_type_code or None,
+            cancel_req_date=query.request_date,
+            amount=cancellation.amount if cancellation.is_partial else None,
+            refund_account=refund_account_of(cancellation),
+            refund_query=True,
+        )
+    except Declined as error:
+        close_call(query, error.call)
+        if error.res_cd == methods.BANK_REFUSED:
+            refuse_refund(cancellation, error)  # §8.1's 51 code: the bank refused, definitely
+            report.resolved.append(f"{payment.shop_order_no}: 환불 {cancellation.pk} → failed")
+            return None
+        return _refused(cancellation, error, query, now, report)
+    except (EasyPayError, InvalidRequest) as error:
+        close_call(query, call_of(error), error=str(error))
+        _mark_unknown(cancellation)
+        report.unresolved.append(
+            f"{payment.shop_order_no}: 환불 {cancellation.pk} 결과를 아직 모름 ({error})"
+        )
+        return None
+    close_call(query, result.call)
+    _report_answer(cancellation, result, report)
+    return result
+
+
+def _refused(cancellation, error, observed, now, report):
+    """KICC's definite no about an in-flight cancel: final only by the grace rule."""
+    pg_call = cancellation.pg_call
+    order = cancellation.payment.shop_order_no
+    first = _refused_for_good(pg_call, observed)
+    if first is not True:
+        _mark_unknown(cancellation, unless_running=_may_still_be_running(pg_call, now))
+        report.unresolved.append(
+            f"{order}: 취소 {cancellation.pk} — KICC 조회에 내역 없음 ({error.res_cd}); "
+            + _not_found_yet(first)
+        )
+        return None
+    # Nothing was cancelled: the cancel can be asked for again (by a person).
+    Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
+        status=Cancellation.Status.FAILED, finished_at=timezone.now()
+    )
+    report.resolved.append(f"{order}: 취소 {cancellation.pk} → failed (KICC에 내역 없음)")
+    return None
 
 
 def _mark_unknown(cancellation, *, unless_running: bool = False) -> None:

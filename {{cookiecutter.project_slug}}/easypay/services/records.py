@@ -23,10 +23,18 @@ _RESULT_FIELDS = [
 ]
 
 
-def open_call(payment, kind: str, *, key: str, day, request: dict | None = None) -> PgCall:
-    """An approve/revise call about to be sent: outcome "pending" until close_call."""
+def open_call(
+    payment, kind: str, *, key: str, day, request: dict | None = None, original=None
+) -> PgCall:
+    """An approve/revise call about to be sent: outcome "pending" until close_call.
+    `original`: the call it asks about (a refund query, refundQueryFlag "Y", §9)."""
     return PgCall.objects.create(
-        payment=payment, kind=kind, shop_transaction_id=key, request_date=day, request=request or {}
+        payment=payment,
+        kind=kind,
+        shop_transaction_id=key,
+        request_date=day,
+        request=request or {},
+        original_call=original,
     )
 
 

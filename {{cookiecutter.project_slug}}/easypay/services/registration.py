@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from easypay import methods
 from easypay.client import get_client
 from easypay.exceptions import Declined, EasyPayError, InvalidRequest
 from easypay.models import PgCall
@@ -30,6 +31,7 @@ def register(
     device_type_code: str,
     client_ip: str | None = None,
     user_agent: str = "",
+    pay_method_type_code: str = methods.ANY,
 ) -> str:
     """Register `payment` (saved, pending, its amount set by the server from the product —
     integrity rule 1) and return authPageUrl, where the buyer's browser goes next.
@@ -47,6 +49,7 @@ def register(
             goods_name=fit_text(payment.goods_name, 50),  # goodsName: 50 bytes (§3.1)
             return_url=return_url,
             device_type_code=device_type_code,
+            pay_method_type_code=pay_method_type_code,  # "00": the buyer chooses in the window
         )
     except (EasyPayError, InvalidRequest) as error:
         logger.warning("register failed for %s: %s", payment, error)

@@ -1,10 +1,12 @@
 """Steps shared by the payment-service tests: a payment through the real emulator over HTTP."""
 
 import contextlib
+import json
 import socket
 import time
 from dataclasses import dataclass, field
 
+from django.test import Client
 from django.urls import reverse
 
 from easypay import services, signals
@@ -90,3 +92,18 @@ def noti_of(emulator, noti_type, timeout=10.0) -> dict:
             assert sent, f"the emulator sent no 노티 {noti_type}"
             return sent[-1]["body"]
         time.sleep(0.05)
+
+
+KICC_IP = "203.233.72.150"  # a production 노티 sender (docs/kicc-api.md §2)
+
+
+def post_noti(body, *, remote_addr=KICC_IP, **extra):
+    """Deliver a 노티 (a dict, or raw bytes) to the shop from KICC's address, in this thread."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Client().post(
+        reverse("easypay:noti"),
+        data,
+        content_type="application/json; charset=utf-8",
+        REMOTE_ADDR=remote_addr,
+        **extra,
+    )

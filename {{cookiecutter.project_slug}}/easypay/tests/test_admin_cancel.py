@@ -419,3 +419,87 @@ def test_an_approval_kicc_can_still_be_asked_about_is_not_settled_by_hand(
     recent.refresh_from_db()
     assert recent.status == "unknown"
     assert "더 조회할 수 없는 것만" in response.text
+
+
+# ------------------------------------------------------------------------------
+# Refunds to a bank account (a deposited virtual account, a mobile payment)
+# ------------------------------------------------------------------------------
+def refund_url(payment):
+    return reverse("admin:payments_payment_refund", args=[payment.pk])
+
+
+@pytest.fixture
+def by_mobile(client, make_payment, easypay_emulator):
+    payment = pay(client, easypay_emulator, make_payment(amount=15000), "approve_mobile")
+    assert payment.status == "paid"
+    return payment
+
+
+def test_an_admin_refunds_a_mobile_payment_to_the_buyers_account(
+    admin_client, admin_user, by_mobile, easypay_emulator
+):
+    page = admin_client.get(change_url(by_mobile))
+    form = admin_client.get(refund_url(by_mobile))
+
+    response = admin_client.post(
+        refund_url(by_mobile),
+        {
+            "amount": "5000",
+            "bank_code": "011",
+            "account_no": "302-1234-5678-91",
+            "depositor_name": "홍길동",
+            "real_time": "1",
+            "reason": "부분 환불",
+        },
+        follow=True,
+    )
+
+    by_mobile.refresh_from_db()
+    assert refund_url(by_mobile) in page.text
+    assert "환불 실행" in form.text
+    assert "5,000원을 환불했습니다." in response.text
+    assert (by_mobile.status, by_mobile.cancelled_amount) == ("partially_cancelled", 5000)
+    refund = Cancellation.objects.get(payment=by_mobile)
+    assert (refund.revise_type_code, refund.requested_by) == ("63", admin_user)
+    assert AdminAuditLog.objects.filter(payment=by_mobile, action="refund_requested").exists()
+
+
+def test_a_refund_account_is_checked_before_anything_is_sent(
+    admin_client, by_mobile, easypay_emulator
+):
+    response = admin_client.post(
+        refund_url(by_mobile),
+        {
+            "amount": "5000",
+            "bank_code": "011",
+            "account_no": "1234-5678-9012-3456",
+            "depositor_name": "홍<길동>",
+            "real_time": "1",
+            "reason": "환불",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert {"account_no", "depositor_name"} <= set(errors)
+    assert easypay_emulator.requests("revise") == []
+
+
+def test_a_card_has_no_refund_page(admin_client, paid):
+    page = admin_client.get(change_url(paid))
+    response = admin_client.get(refund_url(paid), follow=True)
+
+    assert refund_url(paid) not in page.text
+    assert "여기서 처리할 수 없습니다" in response.text
+
+
+def test_refunding_needs_the_cancel_and_view_permissions(
+    client, django_user_model, by_mobile, easypay_emulator
+):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    client.force_login(viewer)
+
+    response = client.post(refund_url(by_mobile), {"amount": "15000"})
+
+    assert response.status_code == 403
+    assert easypay_emulator.requests("revise") == []

@@ -182,7 +182,7 @@ def test_a_stuck_requested_cancel_is_settled_once_it_is_stale(easypay_emulator, 
     """The process died between sending the revise and recording its answer."""
     from easypay.services import cancellation as module
 
-    def die_after_sending(cancellation, result, *, pg_call=None):
+    def die_after_sending(cancellation, result, **where):
         raise SystemExit("killed")
 
     monkeypatch.setattr(module, "resolve_cancellation", die_after_sending)

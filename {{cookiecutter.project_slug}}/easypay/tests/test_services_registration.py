@@ -34,6 +34,15 @@ def test_kicc_is_asked_for_the_amount_the_server_set(easypay_emulator, make_paym
     assert body["shopOrderNo"] == payment.shop_order_no
 
 
+@pytest.mark.parametrize("method", ["00", "11", "21", "22", "31", "60"])
+def test_the_window_offers_the_method_the_shop_asks_for(easypay_emulator, payment, method):
+    services.register(
+        payment, return_url=return_url(payment), device_type_code="pc", pay_method_type_code=method
+    )
+
+    assert easypay_emulator.requests("register")[0]["body"]["payMethodTypeCode"] == method
+
+
 def test_the_buyers_address_and_browser_are_kept(easypay_emulator, payment):
     services.register(
         payment,

@@ -1,8 +1,6 @@
 """The 노티 endpoint (easypay:noti): KICC's webhooks, delivered by the emulator over real HTTP
 to a live server, and a few hand-made deliveries for what the emulator cannot send."""
 
-import json
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,11 +10,17 @@ from easypay.client import new_shop_transaction_id
 from easypay.models import Cancellation, Notification, PgCall
 from easypay.services.cancellation import void_approval
 from easypay.tests.contract_helpers import client_for
-from easypay.tests.service_helpers import noti_of, notis_sunk, pay, recorded_signals, window
+from easypay.tests.service_helpers import (
+    KICC_IP,
+    noti_of,
+    notis_sunk,
+    pay,
+    post_noti,
+    recorded_signals,
+    window,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-KICC_IP = "203.233.72.150"  # a production 노티 sender (easypay-api.md §2)
 
 
 @pytest.fixture
@@ -46,17 +50,6 @@ def noti_sink(easypay_emulator):
 def deliveries(emulator, noti_type, count, acked=True):
     attempts = emulator.wait_for_notis(count, acked=acked, timeout=10)
     return [attempt for attempt in attempts if attempt["noti_type"] == noti_type]
-
-
-def post_noti(body, *, remote_addr=KICC_IP, **extra):
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Client().post(
-        reverse("easypay:noti"),
-        data,
-        content_type="application/json; charset=utf-8",
-        REMOTE_ADDR=remote_addr,
-        **extra,
-    )
 
 
 def test_a_deposit_noti_pays_a_virtual_account_once(easypay_emulator, live_noti, payment):
@@ -538,7 +531,7 @@ def test_a_failure_message_with_newlines_cannot_forge_a_log_line(easypay_emulato
         "resCd": "5413",
         "resMsg": "refused\r\nERROR forged line",
         "mallId": easypay_emulator.mall_id,
-        "notiType": "51",
+        "notiType": "40",
         "pgCno": paid.pg_cno,
         "shopOrderNo": paid.shop_order_no,
     }
