@@ -82,9 +82,10 @@ def shop(tmp_path_factory):
         EASYPAY_API_URL=f"{base_url}/__easypay__",
     )
     log = (state / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(project / ".venv/bin/gunicorn")], cwd=project, env=env, stdout=log, stderr=log
-    )
+    # Its control socket in the test's own folder: gunicorn's default (~/.gunicorn/gunicorn.ctl)
+    # is one path for every gunicorn of the user, so two runs at once would take each other's.
+    command = [str(project / ".venv/bin/gunicorn"), "--control-socket", str(state / "gunicorn.ctl")]
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
     try:
         wait_until_serving(f"{base_url}/healthz", server)
         yield {"url": base_url, "project": project, "admin_password": admin_password}
