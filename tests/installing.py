@@ -113,14 +113,14 @@ def failing_tests(junit_xml: Path) -> list[str]:
 
 
 def run_tests(
-    project: Path, report_dir: Path, *, JOBS: str | None = None, **extra_env: str
+    project: Path, report_dir: Path, *, jobs: str | None = None, **extra_env: str
 ) -> subprocess.CompletedProcess:
     """`make test` in the project; on failure, the failing tests' own errors, not a log's tail.
-    JOBS: the Makefile's number of parallel test processes (default: one per core)."""
+    jobs: the Makefile's JOBS, how many test processes run in parallel (default: one per core)."""
     junit = report_dir / "junit.xml"
     junit.unlink(missing_ok=True)
     env = {"PYTEST_ADDOPTS": f"--junitxml={junit} --tb=short -rfE", **extra_env}
-    command = ("make", "test", *([f"JOBS={JOBS}"] if JOBS is not None else []))
+    command = ("make", "test", *([f"JOBS={jobs}"] if jobs is not None else []))
     result = subprocess.run(
         command, cwd=project, env=clean_env(**env), capture_output=True, text=True
     )

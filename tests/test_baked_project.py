@@ -32,7 +32,7 @@ SERIAL_BAKES = {"all_receivers_off", "queue_rq"}
 
 def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path):
     serial = request.node.callspec.params["installed"] in SERIAL_BAKES
-    run_tests(installed, tmp_path, JOBS="0" if serial else None)
+    run_tests(installed, tmp_path, jobs="0" if serial else None)
 
 
 def test_system_checks_pass_at_warning_level(installed):
