@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 # uv installs the dev tools here and every baked project in the tests, from one shared cache.
 UV := $(BIN)/uv
 export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
 DEMO_DIR := .demo
 DEMO_PROJECT := $(DEMO_DIR)/my_easypay_shop
 # Parallel workers for the test run (pytest-xdist); tests/conftest.py orders the work longest first.
