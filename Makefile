@@ -4,13 +4,17 @@ PROJECT_TEMPLATE := {{cookiecutter.project_slug}}
 FIND_PYTHON := sh "$(PROJECT_TEMPLATE)/scripts/find_python.sh"
 VENV := .venv
 BIN := $(VENV)/bin
+# uv installs the dev tools here and every baked project in the tests, from one shared cache.
+UV := $(BIN)/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
 DEMO_DIR := .demo
 DEMO_PROJECT := $(DEMO_DIR)/my_easypay_shop
 BENCH_DIR := .bakes/bench
 BENCH_PROJECT := $(BENCH_DIR)/my_easypay_shop
 # Extra options for the benchmark, e.g. BENCH_ARGS="--seconds 15 --rounds 2"
 BENCH_ARGS ?=
-# Parallel workers for the test run; the baked-project layer keeps one bake per worker.
+# Parallel workers for the test run (pytest-xdist); tests/conftest.py orders the work longest first.
 JOBS ?= auto
 
 .DEFAULT_GOAL := help
@@ -19,21 +23,27 @@ JOBS ?= auto
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/python:
-	@python="$${PYTHON:-$$($(FIND_PYTHON))}" && echo "Using $$python" && "$$python" -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+# .venv and a uv inside it: with the uv on PATH when there is one, else with the venv's pip.
+$(UV):
+	@python="$${PYTHON:-$$($(FIND_PYTHON))}" && echo "Using $$python" && \
+	if command -v uv >/dev/null 2>&1; then \
+		uv venv --quiet --allow-existing --python "$$python" $(VENV) && \
+		uv pip install --quiet --python $(BIN)/python uv; \
+	else \
+		"$$python" -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv; \
+	fi
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet --group dev
+$(VENV)/.installed: $(UV) pyproject.toml
+	$(UV) pip install --quiet --python $(BIN)/python --group dev
 	@touch $@
 
 install: $(VENV)/.installed ## The template's dev tools in .venv
 
-test: install ## The whole test suite: bake matrix, hooks, baked projects (installed and tested)
-	$(BIN)/pytest -n $(JOBS) --dist loadgroup
+test: install ## The whole test suite: bake matrix, hooks, baked projects (needs PostgreSQL, Redis, Chromium: see README)
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup --no-loadscope-reorder
 
-test-fast: install ## Everything but the baked-project layer
-	$(BIN)/pytest -n $(JOBS) -m "not baked"
+test-fast: install ## Everything but the baked-project layer (no services needed)
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup --no-loadscope-reorder -m "not baked"
 
 lint: install ## ruff on the template's own code (baked projects are linted by the tests)
 	$(BIN)/ruff check .

@@ -1,14 +1,33 @@
 """Installing a bake the way a user does, and running its commands with a clean environment.
 
-Shared by the baked-project layer, the real-queue tests and the browser test.
+Shared by the baked-project layer, the real-queue tests, the lock test and the browser test.
+
+- `installed_bake(tmp_path_factory, name)`: the matrix entry `name`, baked and installed with its
+  own `make install` ONCE per test run, shared by every test and xdist worker that asks for it
+  (a lock file serialises the first install). For tests that only read the project and write
+  their state elsewhere (a database URL, a tmp folder).
+- `bake_and_install(cookies_session, name)`: a bake and install of the test's own, to change.
+- `run(...)` runs a command and fails with its output; `run_tests(...)` runs the project's
+  tests and fails with the failing tests' own error lines (from pytest's JUnit XML).
+
+Installs are fast because uv installs from its shared cache (~/.cache/uv): tests put the
+template's own uv on PATH, which the bake's Makefile prefers. `UV_BOOTSTRAP_BAKE` installs
+without it, as on a machine with only Python and make (the Makefile then pip-installs uv).
 """
 
+import fcntl
+import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tests.bakes import BAKES
+from tests.bakes import BAKES, TEMPLATE_DIR
 
 # Dummy production values: enough for `check --deploy` and gunicorn to load the settings.
 PRODUCTION_ENV = {
@@ -26,30 +45,167 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
+# The bake installed the way a machine with only Python and make does: no uv on PATH.
+UV_BOOTSTRAP_BAKE = "all_receivers_off"
+
+# How much of a failing command's output a message shows (the end, where errors are).
+OUTPUT_TAIL = 6000
+# Per failing test: its message and the end of its short traceback.
+FAILURE_TAIL = 2500
+FAILURES_SHOWN = 15
+
+
+# How this machine reaches PyPI (a proxy, its certificate authorities, pip's and uv's own
+# settings): part of any fresh shell here, and none of them configures the project.
+NETWORK_VARIABLES = re.compile(
+    r"(SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|(HTTPS?|NO|ALL)_PROXY"
+    r"|PIP_\w+|UV_\w+)",
+    re.IGNORECASE,
+)
+
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """What a fresh shell has: PATH and HOME, nothing of this test run's environment."""
+    """What a fresh shell has: PATH, HOME and how to reach PyPI; nothing else of this test run."""
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
-    return {**base, **extra}
+    network = {k: v for k, v in os.environ.items() if NETWORK_VARIABLES.fullmatch(k)}
+    return {**network, **base, **extra}
+
+
+def uv_path() -> str:
+    """PATH with a folder holding only the template's uv in front (nothing else of .venv)."""
+    uv = Path(sys.executable).with_name("uv")
+    assert uv.exists(), f"no uv beside {sys.executable}: run `make install` in the template"
+    # One folder per checkout (named after its uv), so two checkouts never swap their uv.
+    digest = hashlib.sha256(str(uv).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"easypay-starter-uv-{digest}"
+    folder.mkdir(exist_ok=True)
+    with suppress(FileExistsError):  # made by an earlier run or another worker
+        (folder / "uv").symlink_to(uv)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+def _failed(command, result: subprocess.CompletedProcess, details: str = "") -> str:
+    output = (result.stdout or "") + (result.stderr or "")
+    shown = output if len(output) <= OUTPUT_TAIL else "…" + output[-OUTPUT_TAIL:]
+    message = f"`{' '.join(map(str, command))}` exited with {result.returncode}"
+    return f"{message}\n{details}" if details else f"{message}\n{shown}"
 
 
 def run(project: Path, *command: str, **extra_env: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
         command, cwd=project, env=clean_env(**extra_env), capture_output=True, text=True
     )
-    assert result.returncode == 0, (
-        f"{' '.join(command)}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    )
+    assert result.returncode == 0, _failed(command, result)
     return result
+
+
+def failing_tests(junit_xml: Path) -> list[str]:
+    """Each failed or erroring test of a JUnit XML report: its id, message and short traceback."""
+    failures = []
+    for case in ET.parse(junit_xml).getroot().iter("testcase"):
+        for problem in case:
+            if problem.tag not in {"failure", "error"}:
+                continue
+            test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+            when = "" if problem.tag == "failure" else " (error in setup/teardown)"
+            text = (problem.text or "").strip()
+            if len(text) > FAILURE_TAIL:
+                text = "…" + text[-FAILURE_TAIL:]
+            failures.append(f"{test_id}{when}: {problem.get('message', '')}\n{text}")
+    return failures
+
+
+def run_tests(
+    project: Path, report_dir: Path, *, jobs: str | None = None, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """`make test` in the project; on failure, the failing tests' own errors, not a log's tail.
+    jobs: the Makefile's JOBS, how many test processes run in parallel (default: one per core)."""
+    junit = report_dir / "junit.xml"
+    junit.unlink(missing_ok=True)
+    env = {"PYTEST_ADDOPTS": f"--junitxml={junit} --tb=short -rfE", **extra_env}
+    command = ("make", "test", *([f"JOBS={jobs}"] if jobs is not None else []))
+    result = subprocess.run(
+        command, cwd=project, env=clean_env(**env), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        failures = failing_tests(junit) if junit.exists() else []
+        details = ""
+        if failures:
+            shown = failures[:FAILURES_SHOWN]
+            more = len(failures) - len(shown)
+            details = f"{len(failures)} failing test(s):\n\n" + "\n\n".join(shown)
+            details += f"\n\n…and {more} more" if more > 0 else ""
+        raise AssertionError(_failed(command, result, details))
+    assert " passed" in result.stdout, _failed(command, result, "no test passed")
+    return result
+
+
+def _bake(name: str, output_dir: Path) -> Path:
+    """Bake the matrix entry `name` into output_dir, with a cookiecutter config of the run's own."""
+    from cookiecutter.main import cookiecutter
+
+    config = output_dir / "cookiecutter-config.yaml"
+    config.write_text(
+        f'cookiecutters_dir: "{output_dir / "cookiecutters"}"\n'
+        f'replay_dir: "{output_dir / "replay"}"\n'
+    )
+    project = cookiecutter(
+        str(TEMPLATE_DIR),
+        no_input=True,
+        extra_context=BAKES[name],
+        output_dir=str(output_dir),
+        config_file=str(config),
+    )
+    return Path(project)
+
+
+def make_install(project: Path, *, with_uv: bool = True) -> None:
+    """The project's `make install`; PYTHON pins the interpreter running these tests."""
+    env = {"PYTHON": sys.executable}
+    if with_uv:
+        env["PATH"] = uv_path()
+    run(project, "make", "install", **env)
+
+
+def shared_root(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this run shares (the workers' base temps' parent)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def locked(path: Path):
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def installed_bake(tmp_path_factory, name: str) -> Path:
+    """The bake `name`, installed once per test run and shared: do not change its files."""
+    root = shared_root(tmp_path_factory) / "installed"
+    root.mkdir(exist_ok=True)
+    done = root / f"{name}.json"
+    with locked(root / f"{name}.lock"):
+        if done.exists():
+            return Path(json.loads(done.read_text())["project"])
+        output = root / name
+        output.mkdir(exist_ok=True)
+        project = _bake(name, output)
+        make_install(project, with_uv=name != UV_BOOTSTRAP_BAKE)
+        done.write_text(json.dumps({"project": str(project)}))
+        return project
 
 
 def bake_and_install(cookies_session, name: str) -> Path:
     """Bake the matrix entry `name` and run its `make install` (a fresh .venv), as a user would.
 
-    PYTHON pins the interpreter running these tests, so no other Python is picked up.
+    A project of the caller's own, free to change. PYTHON pins the interpreter running these tests.
     """
     result = cookies_session.bake(extra_context=BAKES[name])
     assert result.exit_code == 0, result.exception
     project = Path(result.project_path)
-    run(project, "make", "install", PYTHON=sys.executable)
+    make_install(project)
     return project

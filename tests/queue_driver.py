@@ -3,7 +3,7 @@ the environment) by tests/test_baked_queues.py. Not a test module: pytest does n
 
     python queue_driver.py approve         one real approval; prints the tasks it enqueued
     python queue_driver.py state ID...     prints each task's status and what was recorded
-    python queue_driver.py redis-db        prints a Redis database number with no keys in it
+    python queue_driver.py redis-db        claims an empty Redis database and prints its number
     python queue_driver.py redis-flush     empties the Redis database of REDIS_URL
 
 The approval is real: easypay's services register, approve and apply it against the local
@@ -53,13 +53,16 @@ def approve() -> dict:
     # The emulator answers through Django in this process: its plain-HTTP 127.0.0.1 requests
     # must pass the production host and HTTPS rules (read when its handler is built).
     production_rules_off = override_settings(ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False)
-    with production_rules_off, temporary_emulator() as server:
-        with override_settings(
+    with (
+        production_rules_off,
+        temporary_emulator() as server,
+        override_settings(
             EASYPAY_API_URL=server.url,
             EASYPAY_MALL_ID=TEST_MALL_ID,
             EASYPAY_SECRET_KEY=TEST_SECRET_KEY,
-        ):
-            payment = pay_through(server.emulator)
+        ),
+    ):
+        payment = pay_through(server.emulator)
     return {"payment_id": payment.pk, "status": payment.status, "enqueued": enqueued}
 
 
@@ -117,6 +120,32 @@ def redis_connection(db: int | None = None):
     return redis.Redis.from_url(url)
 
 
+CLAIM_KEY = "easypay-starter-test:claim"
+
+
+def claim_redis_db() -> dict:
+    """The highest-numbered empty database (far from the 0 everything else defaults to), claimed:
+    SET NX of a claim key lets one run win a database two runs found empty at once; a database
+    holding anything but our claim is left alone. redis-flush removes the claim with the rest."""
+    import secrets
+
+    import redis
+
+    token = secrets.token_hex(8)
+    try:
+        for db in range(15, 7, -1):
+            connection = redis_connection(db)
+            if connection.dbsize() or not connection.set(CLAIM_KEY, token, nx=True, ex=3600):
+                continue
+            if connection.dbsize() == 1:
+                return {"db": db}
+            if connection.get(CLAIM_KEY) == token.encode():  # someone else writes here: give back
+                connection.delete(CLAIM_KEY)
+    except redis.exceptions.ConnectionError as error:
+        return {"db": None, "error": str(error)}
+    return {"db": None}
+
+
 def main(argv: list[str]) -> int:
     setup()
     command, *rest = argv
@@ -125,9 +154,7 @@ def main(argv: list[str]) -> int:
     elif command == "state":
         print(json.dumps(state(rest)))
     elif command == "redis-db":
-        # The highest-numbered empty database: far from the 0 everything else defaults to.
-        free = [db for db in range(15, 7, -1) if redis_connection(db).dbsize() == 0]
-        print(json.dumps({"db": free[0] if free else None}))
+        print(json.dumps(claim_redis_db()))
     elif command == "redis-flush":
         redis_connection().flushdb()
         print(json.dumps({"flushed": True}))

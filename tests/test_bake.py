@@ -29,8 +29,8 @@ def answers_of(name: str) -> dict:
 
 
 @pytest.mark.parametrize("name", BAKES)
-def test_every_bake_renders_without_template_leftovers(bake, name):
-    project = bake(name)
+def test_every_bake_renders_without_template_leftovers(shared_bake, name):
+    project = shared_bake(name)
 
     for path in project_files(project):
         relative = path.relative_to(project)
@@ -43,8 +43,8 @@ def test_every_bake_renders_without_template_leftovers(bake, name):
 
 
 @pytest.mark.parametrize("name", BAKES)
-def test_every_bake_passes_ruff_check_and_format(bake, ruff, name):
-    project = bake(name)
+def test_every_bake_passes_ruff_check_and_format(shared_bake, ruff, name):
+    project = shared_bake(name)
 
     check = subprocess.run([ruff, "check", "."], cwd=project, capture_output=True, text=True)
     fmt = subprocess.run(
@@ -56,8 +56,8 @@ def test_every_bake_passes_ruff_check_and_format(bake, ruff, name):
 
 
 @pytest.mark.parametrize("name", BAKES)
-def test_every_bake_parses_and_compiles(bake, name):
-    project = bake(name)
+def test_every_bake_parses_and_compiles(shared_bake, name):
+    project = shared_bake(name)
 
     for path in project_files(project):
         if path.suffix == ".toml":
@@ -70,8 +70,8 @@ def test_every_bake_parses_and_compiles(bake, name):
 
 
 @pytest.mark.parametrize("name", BAKES)
-def test_a_disabled_receiver_leaves_no_file_and_no_mention(bake, name):
-    project = bake(name)
+def test_a_disabled_receiver_leaves_no_file_and_no_mention(shared_bake, name):
+    project = shared_bake(name)
     answers = answers_of(name)
     disabled = [option for option in RECEIVER_OPTIONS if not answers[option]]
 
@@ -87,8 +87,8 @@ def test_a_disabled_receiver_leaves_no_file_and_no_mention(bake, name):
 
 
 @pytest.mark.parametrize("name", ["defaults", "all_receivers_off"])
-def test_an_enabled_receiver_is_really_there(bake, name):
-    project = bake(name)
+def test_an_enabled_receiver_is_really_there(shared_bake, name):
+    project = shared_bake(name)
     answers = answers_of(name)
     settings = (project / "config/settings/base.py").read_text() + (
         project / "config/settings/production.py"
@@ -98,8 +98,8 @@ def test_an_enabled_receiver_is_really_there(bake, name):
         assert bool(MENTIONS[option].search(settings)) == answers[option], option
 
 
-def test_the_shop_name_with_quotes_and_backslashes_survives_as_data(bake):
-    project = bake("quotes_and_backslashes")
+def test_the_shop_name_with_quotes_and_backslashes_survives_as_data(shared_bake):
+    project = shared_bake("quotes_and_backslashes")
     namespace: dict = {}
 
     base = (project / "config/settings/base.py").read_text()
@@ -113,16 +113,16 @@ def test_the_shop_name_with_quotes_and_backslashes_survives_as_data(bake):
     )
 
 
-def test_korean_text_is_kept_readable_and_the_slug_is_romanised(bake):
-    project = bake("korean_text")
+def test_korean_text_is_kept_readable_and_the_slug_is_romanised(shared_bake):
+    project = shared_bake("korean_text")
 
     assert project.name.isascii() and project.name.isidentifier()
     assert 'SHOP_NAME = "김씨네 가게"' in (project / "config/settings/base.py").read_text()
 
 
-def test_the_task_queue_choice_picks_one_backend(bake):
-    database = bake("queue_database")
-    rq = bake("queue_rq")
+def test_the_task_queue_choice_picks_one_backend(shared_bake):
+    database = shared_bake("queue_database")
+    rq = shared_bake("queue_rq")
 
     database_text = (database / "pyproject.toml").read_text() + (database / "Makefile").read_text()
     rq_text = (rq / "pyproject.toml").read_text() + (rq / "Makefile").read_text()
@@ -148,8 +148,8 @@ def test_the_env_file_has_a_fresh_secret_and_is_private(bake):
     assert ".env" in (first / ".gitignore").read_text().splitlines()
 
 
-def test_the_answers_file_replays_the_same_project(bake, cookies, tmp_path):
-    first = bake("korean_text")
+def test_the_answers_file_replays_the_same_project(bake, shared_bake):
+    first = shared_bake("korean_text")
     replay = json.loads((first / ".cookiecutter.json").read_text())["cookiecutter"]
 
     assert replay["project_name"] == BAKES["korean_text"]["project_name"]

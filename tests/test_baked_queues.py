@@ -3,7 +3,11 @@ real worker (`make worker`, as the README says to run it) runs the tasks.
 
 database: django-tasks-db on the project's database, worker `db_worker`.
 rq: django-tasks-rq on the Redis at 127.0.0.1:6379, worker `rqworker`, in a Redis database
-of its own (the highest-numbered empty one, emptied again afterwards).
+of its own: the highest-numbered empty one, claimed atomically (SET NX of a claim key, so two
+runs never pick the same one) and emptied again afterwards.
+
+The database queue is the default bake's (task_queue defaults to "database"): both bakes are
+the shared installs of tests/installing.py.
 
 The steps inside the project run tests/queue_driver.py with the project's own Python.
 """
@@ -18,24 +22,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.installing import PRODUCTION_ENV, bake_and_install, clean_env, run
+from tests.installing import PRODUCTION_ENV, clean_env, installed_bake, run
 
 pytestmark = pytest.mark.baked
 
 DRIVER = Path(__file__).with_name("queue_driver.py")
-QUEUE_BAKES = ["queue_database", "queue_rq"]
+# Queue → the bake that has it.
+QUEUE_BAKES = {"database": "defaults", "rq": "queue_rq"}
+NO_REDIS = (
+    "Redis is not answering at 127.0.0.1:6379: start it (e.g. `redis-server --daemonize yes "
+    "--bind 127.0.0.1 --port 6379 --save ''`). The rq bake's queue test runs on it."
+)
 NOTIFIED = [["slack", "logged"], ["sms", "logged"], ["telegram", "logged"]]
 WORKER_DEADLINE_SECONDS = 60
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(name, marks=pytest.mark.xdist_group(f"{name}-worker")) for name in QUEUE_BAKES
-    ],
-)
-def installed(request, cookies_session) -> Path:
-    return bake_and_install(cookies_session, request.param)
+@pytest.fixture(scope="module", params=QUEUE_BAKES)
+def installed(request, tmp_path_factory) -> Path:
+    return installed_bake(tmp_path_factory, QUEUE_BAKES[request.param])
 
 
 @pytest.fixture
@@ -48,9 +52,11 @@ def production(installed, tmp_path):
     }
     queue = json.loads((installed / ".cookiecutter.json").read_text())["cookiecutter"]["task_queue"]
     if queue == "rq":
-        db = driver(installed, env, "redis-db")["db"]
-        assert db is not None, "no empty Redis database among 8-15 on 127.0.0.1:6379"
-        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{db}"
+        claimed = driver(installed, env, "redis-db")
+        if claimed.get("error"):
+            pytest.fail(f"{NO_REDIS}\n{claimed['error']}")
+        assert claimed["db"] is not None, "no empty Redis database among 8-15 on 127.0.0.1:6379"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{claimed['db']}"
     run(installed, ".venv/bin/python", "manage.py", "migrate", "--no-input", **env)
     yield env
     if queue == "rq":

@@ -20,9 +20,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from tests.installing import bake_and_install, clean_env, run
+from tests.installing import clean_env, installed_bake, run
 
-pytestmark = [pytest.mark.baked, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.baked
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -66,15 +66,19 @@ def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30)
 
 
 @pytest.fixture(scope="module")
-def shop(cookies_session):
-    """The default bake, installed, with demo data, served by gunicorn on a free port."""
-    project = bake_and_install(cookies_session, "defaults")
-    demo = run(project, "make", "demo-data")
+def shop(tmp_path_factory):
+    """The default bake (the shared install), with demo data in a database of this test's own,
+    served by gunicorn on a free port."""
+    project = installed_bake(tmp_path_factory, "defaults")
+    state = tmp_path_factory.mktemp("shop")
+    database_url = f"sqlite:///{state / 'shop.sqlite3'}"
+    demo = run(project, "make", "demo-data", DATABASE_URL=database_url)
     admin_password = re.search(r"password (\S+)", demo.stdout).group(1)
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = clean_env(
+        DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="config.settings.local",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         # Several processes: the shop's approve call reaches the embedded emulator through
@@ -82,10 +86,11 @@ def shop(cookies_session):
         WEB_CONCURRENCY="3",
         EASYPAY_API_URL=f"{base_url}/__easypay__",
     )
-    log = (project / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(project / ".venv/bin/gunicorn")], cwd=project, env=env, stdout=log, stderr=log
-    )
+    log = (state / "gunicorn.log").open("w")
+    # Its control socket in the test's own folder: gunicorn's default (~/.gunicorn/gunicorn.ctl)
+    # is one path for every gunicorn of the user, so two runs at once would take each other's.
+    command = [str(project / ".venv/bin/gunicorn"), "--control-socket", str(state / "gunicorn.ctl")]
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
     try:
         wait_until_serving(f"{base_url}/healthz", server)
         yield {"url": base_url, "project": project, "admin_password": admin_password}

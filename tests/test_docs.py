@@ -22,8 +22,8 @@ def test_the_template_readme_names_only_real_targets():
 
 
 @pytest.mark.parametrize("name", ["defaults", "queue_rq"])
-def test_the_generated_readme_names_only_real_targets(bake, name):
-    project = bake(name)
+def test_the_generated_readme_names_only_real_targets(shared_bake, name):
+    project = shared_bake(name)
     promised = set(MAKE_COMMAND.findall((project / "README.md").read_text()))
 
     assert {"install", "run", "test", "worker"} <= promised

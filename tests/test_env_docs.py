@@ -38,8 +38,8 @@ def variables_in_readme_table(project: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("name", BAKES)
-def test_readme_env_example_and_code_name_the_same_variables(bake, name):
-    project = bake(name)
+def test_readme_env_example_and_code_name_the_same_variables(shared_bake, name):
+    project = shared_bake(name)
 
     read = variables_read(project)
 
