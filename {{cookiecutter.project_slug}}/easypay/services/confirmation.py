@@ -26,6 +26,10 @@ logger = logging.getLogger("easypay.services")
 CANCELLED = frozenset({"TS02", "TS05"})  # approval / capture cancelled: nothing left
 PARTIALLY_CANCELLED = frozenset({"TS06"})
 DEPOSITED = frozenset({"TS08"})
+# A refund to a bank account (§10.4): taken and waiting for the bank, paid out, refused.
+REFUND_REQUESTED = frozenset({"RF01"})
+REFUNDED = frozenset({"RF02"})
+REFUND_REFUSED = frozenset({"RF03"})
 # Statuses an approval answer can carry itself (§10.4): seen in a status answer, they may be
 # the original status, so they confirm and refute nothing.
 APPROVAL_STATUSES = frozenset({"TS01", "TS03", "TS04", "TS07"})

@@ -484,10 +484,14 @@ def _compare_recent(report) -> None:
 # its answer is the current status (a cancel, a deposit: confirmation.py).
 COMPARED = (S.PAID, S.AWAITING_DEPOSIT, S.PARTIALLY_CANCELLED, S.CANCELLED, S.FAILED)
 AGREEING_CHANGES = {
-    S.PAID: confirmation.DEPOSITED,
+    # A refund taken but not paid out yet (RF01), or refused by the bank (RF03), moved nothing.
+    S.PAID: confirmation.DEPOSITED | confirmation.REFUND_REQUESTED | confirmation.REFUND_REFUSED,
     S.AWAITING_DEPOSIT: frozenset(),
-    S.PARTIALLY_CANCELLED: confirmation.PARTIALLY_CANCELLED,
-    S.CANCELLED: confirmation.CANCELLED,
+    S.PARTIALLY_CANCELLED: confirmation.PARTIALLY_CANCELLED
+    | confirmation.REFUND_REQUESTED
+    | confirmation.REFUNDED
+    | confirmation.REFUND_REFUSED,
+    S.CANCELLED: confirmation.CANCELLED | confirmation.REFUNDED,
     S.FAILED: confirmation.CANCELLED,  # an approval the shop voided
 }
 

@@ -41,7 +41,16 @@ PATHS = {
     "checkout": "/products/{pk}/checkout/",
     "detail": "/p/{token}/",
 }
-BUTTONS = ("approve", "approve_va", "decline", "user_cancel", "window_error")
+BUTTONS = (
+    "approve",  # card
+    "approve_transfer",
+    "approve_va",
+    "approve_mobile",
+    "approve_easypay",
+    "decline",
+    "user_cancel",
+    "window_error",
+)
 TIMEOUT = (5, 60)  # connect, read: longer than the shop's own 30 s wait for KICC's approval
 
 

@@ -55,6 +55,7 @@ SHOP_CLOCKS = {
     "EASYPAY_PENDING_EXPIRY": "10",
 }
 NOTI_RETRY_SECONDS, NOTI_MAX_RETRIES = 0.5, 10
+REFUND_DELAY_SECONDS = 1.0
 # Long enough for everything open to settle: stale (3) + the longest call (1.5 s × 3 connects
 # … 4.6 s) + twice the grace (2) + passes around them.
 SETTLE_SECONDS = 15.0
@@ -119,6 +120,8 @@ class Run:
         emulator = self.emulator = cleanup.enter_context(stack.EmulatorProcess(self.folder).start())
         self.remote = emulator.remote
         self.remote.set_retrieve_status(self.options.retrieve_status)
+        # Next-day refunds are paid out (or refused) by the bank a moment later, not tomorrow.
+        self.remote.set_refund_delay(REFUND_DELAY_SECONDS)
         self.admin_path = "admin/"
         env = stack.shop_environment(
             "production",

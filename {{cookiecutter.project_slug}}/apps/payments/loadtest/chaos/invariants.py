@@ -10,9 +10,6 @@ ledger, and is counted as "reported": the shop said it does not know, which is t
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-APPROVED = ("TS01", "TS03", "TS04", "TS08")  # approved, nothing cancelled (TS08: deposited)
-ALL_CANCELLED = ("TS02", "TS05")
-
 
 @dataclass
 class Check:
@@ -79,7 +76,12 @@ def check(payments, ledgers: dict, signals: list[dict], report, responses: list)
         if ledger and ledger["cancelled_amount"] > ledger["approved_amount"]:
             beyond.fail(order, "KICC cancelled more than it approved")
 
-        kicc_numbers = {c["cancel_pg_cno"] for c in (ledger or {}).get("cancels", [])}
+        # A refund KICC took but the bank refused (RF03) or has yet to pay is no refund made.
+        kicc_numbers = {
+            c["cancel_pg_cno"]
+            for c in (ledger or {}).get("cancels", [])
+            if c.get("state", "done") == "done"
+        }
         for cancellation in done:
             cancels += 1
             if cancellation.cancel_pg_cno not in kicc_numbers:
@@ -142,27 +144,34 @@ def _delivery(owed: list, expected: int, heard: int) -> str:
 
 
 def _difference(payment, ledger) -> str | None:
-    """How the shop's books differ from KICC's for this payment, or None when they agree."""
+    """How the shop's books differ from KICC's for this payment, or None when they agree.
+
+    By the money first: what KICC approved and what it gave back (a refund the bank has yet to
+    pay, or refused, gave nothing back: the ledger's cancelled amount counts it only while
+    reserved, and such a refund is in flight or failed at the shop too)."""
     status = payment.status
     if ledger is None or not ledger["pg_cno"]:
         return None if status == "failed" else f"KICC approved nothing, the shop says {status}"
     code = ledger["status_code"]
-    kicc = f"KICC {code} {ledger['approved_amount']}/{ledger['cancelled_amount']}"
+    approved, cancelled = ledger["approved_amount"], ledger["cancelled_amount"]
+    kicc = f"KICC {code} {approved}/{cancelled}"
     shop = f"shop {status} {payment.amount}/{payment.cancelled_amount}"
-    same_transaction = payment.pg_cno == ledger["pg_cno"]
-    if code in ALL_CANCELLED:
-        voided = status == "failed"
-        refunded = status == "cancelled" and payment.cancelled_amount == payment.amount
-        return None if (voided or refunded) and same_transaction else f"{kicc}, {shop}"
+    if payment.pg_cno != ledger["pg_cno"]:
+        return f"{kicc} {ledger['pg_cno']}, {shop} {payment.pg_cno}"
     if status == "failed":
-        return f"{kicc}: money held for an order the shop failed"
-    expected = {"TS06": "partially_cancelled", "TS07": "awaiting_deposit"}.get(code)
-    if expected is None and code in APPROVED:
+        # Voided: KICC must have given everything back.
+        return None if cancelled == approved else f"{kicc}: money held for an order the shop failed"
+    if code == "TS07":
+        return None if status == "awaiting_deposit" else f"{kicc}, {shop}"
+    if cancelled == approved:
+        expected = "cancelled"
+    elif cancelled:
+        expected = "partially_cancelled"
+    else:
         expected = "paid"
     agrees = (
         status == expected
-        and same_transaction
-        and payment.amount == ledger["approved_amount"]
-        and payment.cancelled_amount == ledger["cancelled_amount"]
+        and payment.amount == approved
+        and payment.cancelled_amount == cancelled
     )
     return None if agrees else f"{kicc}, {shop}"

@@ -25,12 +25,22 @@ CALL_FAULTS = (
 )
 APPROVE_ONLY_FAULTS = (("amount_mismatch", {}), ("bad_signature", {}))
 BUTTONS = (
-    ("approve", 60),
-    ("approve_va", 20),
+    ("approve", 40),  # card
+    ("approve_transfer", 8),
+    ("approve_va", 16),
+    ("approve_mobile", 10),
+    ("approve_easypay", 8),
     ("decline", 6),
     ("user_cancel", 6),
     ("window_error", 3),
-    ("abandon", 5),  # the window is closed: nothing comes back, the checkout expires
+    ("abandon", 3),  # the window is closed: nothing comes back, the checkout expires
+)
+APPROVALS = ("approve", "approve_transfer", "approve_va", "approve_mobile", "approve_easypay")
+# Refunds go to a bank account: a virtual account once deposited, a mobile payment (§6.3).
+REFUND_FAULTS = (
+    ("refund_timeout", {"code": "VTIM"}),
+    ("refund_timeout", {"code": "VT00", "commit": False}),
+    ("refund_bank_failure", {}),
 )
 NOTI_TYPES = ("10", "20", "30")
 
@@ -55,6 +65,15 @@ class Cancel:
 
 
 @dataclass(frozen=True)
+class Refund:
+    """An admin refund over the refund page: real time (63) or next day (60/62)."""
+
+    share: float
+    real_time: bool = True
+    fault: Fault | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     index: int
     button: str
@@ -65,6 +84,7 @@ class Plan:
     return_twice: bool = False  # the window's form POSTed twice at once
     kill_during_return: bool = False  # every gunicorn worker killed while the return runs
     cancels: tuple[Cancel, ...] = ()
+    refunds: tuple[Refund, ...] = ()
     console_cancel: float | None = None  # share of what is left, cancelled in KICC's console
     deposit: bool = False  # virtual account: the buyer pays in
     deposit_reversed: bool = False  # and the bank takes it back (노티 31)
@@ -90,6 +110,10 @@ class Plan:
         for cancel in self.cancels:
             detail = f"{cancel.share:.0%}" + (f" {cancel.fault}" if cancel.fault else "")
             parts.append(f"cancel({detail}{', twice at once' if cancel.concurrent else ''})")
+        for refund in self.refunds:
+            how = "real time" if refund.real_time else "next day"
+            detail = f"{refund.share:.0%} {how}" + (f" {refund.fault}" if refund.fault else "")
+            parts.append(f"refund({detail})")
         if self.console_cancel is not None:
             parts.append(f"console_cancel({self.console_cancel:.0%})")
         if self.resend:
@@ -102,6 +126,11 @@ def draw(seed: int, count: int) -> list[Plan]:
     return [_draw_one(rng, index) for index in range(count)]
 
 
+def _pick(rng: random.Random, choices):
+    kind, params = rng.choice(choices)
+    return kind, dict(params)
+
+
 def _fault(rng: random.Random, *, approve: bool = False) -> Fault:
     kind, params = rng.choice(CALL_FAULTS + (APPROVE_ONLY_FAULTS if approve else ()))
     return Fault(kind, dict(params))
@@ -109,9 +138,11 @@ def _fault(rng: random.Random, *, approve: bool = False) -> Fault:
 
 def _draw_one(rng: random.Random, index: int) -> Plan:
     button = rng.choices([b for b, _ in BUTTONS], weights=[w for _, w in BUTTONS])[0]
-    card, account = button == "approve", button == "approve_va"
+    approved = button in APPROVALS
+    card, account, mobile = button == "approve", button == "approve_va", button == "approve_mobile"
+    deposit = account and rng.random() < 0.75
     cancels = ()
-    if (card or account) and rng.random() < 0.3:
+    if approved and not (account and deposit) and rng.random() < 0.3:
         count = rng.choice((1, 1, 2, 3))
         cancels = tuple(
             Cancel(
@@ -121,7 +152,16 @@ def _draw_one(rng: random.Random, index: int) -> Plan:
             )
             for _ in range(1 if account else count)
         )
-    deposit = account and rng.random() < 0.75
+    refunds = ()
+    if ((account and deposit) or mobile) and rng.random() < 0.5:
+        refunds = tuple(
+            Refund(
+                share=1.0 if rng.random() < 0.5 else rng.choice((0.2, 0.5)),
+                real_time=rng.random() < 0.6,
+                fault=Fault(*_pick(rng, REFUND_FAULTS)) if rng.random() < 0.35 else None,
+            )
+            for _ in range(rng.choice((1, 1, 2)))
+        )
     return Plan(
         index=index,
         button=button,
@@ -132,8 +172,9 @@ def _draw_one(rng: random.Random, index: int) -> Plan:
         else None,
         retrieve_faults=tuple(_fault(rng) for _ in range(rng.choice((0, 0, 0, 1, 2)))),
         return_twice=rng.random() < 0.05,
-        kill_during_return=(card or account) and rng.random() < 0.03,
+        kill_during_return=approved and rng.random() < 0.03,
         cancels=cancels,
+        refunds=refunds,
         console_cancel=rng.choice((0.2, 0.5, 1.0)) if card and rng.random() < 0.12 else None,
         deposit=deposit,
         deposit_reversed=deposit and rng.random() < 0.05,

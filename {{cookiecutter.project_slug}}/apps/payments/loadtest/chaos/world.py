@@ -204,6 +204,7 @@ class World:
     def _aftermath(self, plan: Plan, story: Story, payment_of) -> None:
         if plan.deposit:
             self._kicc(story, "deposit", self.remote.deposit, story.order)
+            _until(lambda: getattr(payment_of(story.order), "status", "") != "awaiting_deposit")
             if plan.deposit_reversed:
                 time.sleep(0.2)
                 self._kicc(
@@ -211,6 +212,8 @@ class World:
                 )
         for cancel in plan.cancels:
             self._admin_cancel(story, cancel, payment_of(story.order))
+        for refund in plan.refunds:
+            self._admin_refund(story, refund, payment_of(story.order))
         if plan.console_cancel is not None:
             ledger = self.remote.ledger(story.order) or {}
             left = ledger.get("remaining_amount", 0)
@@ -244,6 +247,38 @@ class World:
     def _resend(self, story, noti_type) -> None:
         with contextlib.suppress(RemoteEmulatorError):  # no such 노티 was ever sent
             self.remote.resend_noti(story.order, noti_type)
+
+    def _admin_refund(self, story: Story, refund, payment) -> None:
+        if payment is None:
+            return
+        payment.refresh_from_db()
+        left = payment.remaining_amount
+        if payment.status not in ("paid", "partially_cancelled") or left <= 0:
+            story.note(f"no refund: the payment is {payment.status}")
+            return
+        amount = left if refund.share >= 1 else max(1, int(left * refund.share))
+        if refund.fault:
+            self._inject(story, refund.fault, endpoint="revise", shop_order_no=story.order)
+        url = self.shop_url + REFUND_URL.format(admin=self.admin_path, pk=payment.pk)
+        (person,) = self.operators(1)
+        person.shop_request(None, "admin refund page", "GET", url)
+        response = person.post_form(
+            None,
+            "admin refund",
+            url,
+            {
+                "amount": str(amount),
+                "bank_code": "011",
+                "account_no": "30212345678",
+                "depositor_name": "홍길동",
+                "real_time": "1" if refund.real_time else "0",
+                "reason": "카오스 환불",
+            },
+            expect=(200, 302, 403, 404),
+        )
+        story.answered("admin refund", response.status_code)
+        how = "real time" if refund.real_time else "next day"
+        story.note(f"admin refund {amount}원 ({how}): HTTP {response.status_code}")
 
     def _admin_cancel(self, story: Story, cancel: Cancel, payment) -> None:
         if payment is None:
@@ -288,6 +323,9 @@ class World:
         story.note(f"admin cancel {amount}원 ({len(people)} at once): HTTP {answers}")
 
 
+REFUND_URL = "/{admin}payments/payment/{pk}/refund/"
+
+
 def _again_if_cut_off(log_in, tries: int = 5) -> None:
     """Log in, again when the worker answering was killed (the run kills them on purpose)."""
     for attempt in range(tries):
@@ -297,6 +335,16 @@ def _again_if_cut_off(log_in, tries: int = 5) -> None:
             if "no answer" not in str(error) or attempt == tries - 1:
                 raise
             time.sleep(0.5)
+
+
+def _until(condition, seconds: float = 3.0) -> bool:
+    """Wait a little for something the shop does on its own (a 노티 it is handling)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def _slow_answer():
