@@ -170,8 +170,6 @@ def _difference(payment, ledger) -> str | None:
     else:
         expected = "paid"
     agrees = (
-        status == expected
-        and payment.amount == approved
-        and payment.cancelled_amount == cancelled
+        status == expected and payment.amount == approved and payment.cancelled_amount == cancelled
     )
     return None if agrees else f"{kicc}, {shop}"
