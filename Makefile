@@ -14,11 +14,15 @@ BENCH_DIR := .bakes/bench
 BENCH_PROJECT := $(BENCH_DIR)/my_easypay_shop
 # Extra options for the benchmark, e.g. BENCH_ARGS="--seconds 15 --rounds 2"
 BENCH_ARGS ?=
+CHAOS_DIR := .bakes/chaos
+CHAOS_PROJECT := $(CHAOS_DIR)/my_easypay_shop
+# Options for the chaos run, e.g. CHAOS_ARGS="--payments 1000 --seed 7" (default: 300, a new seed)
+CHAOS_ARGS ?=
 # Parallel workers for the test run (pytest-xdist); tests/conftest.py orders the work longest first.
 JOBS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint demo bench clean
+.PHONY: help install test test-fast lint demo bench chaos clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +63,12 @@ bench: install ## Bake the default shop and time a payment under gunicorn on Pos
 	$(BIN)/cookiecutter --no-input --output-dir $(BENCH_DIR) .
 	$(MAKE) -C $(BENCH_PROJECT) install PYTHON="$$(readlink -f $(BIN)/python)"
 	cd $(BENCH_PROJECT) && .venv/bin/python -m apps.payments.loadtest.bench $(BENCH_ARGS)
+
+chaos: install ## Bake the default shop and run the chaos run: N payments while everything fails (CHAOS_ARGS="--payments 1000 --seed 7")
+	rm -rf $(CHAOS_DIR)
+	$(BIN)/cookiecutter --no-input --output-dir $(CHAOS_DIR) .
+	$(MAKE) -C $(CHAOS_PROJECT) install PYTHON="$$(readlink -f $(BIN)/python)"
+	cd $(CHAOS_PROJECT) && .venv/bin/python manage.py easypay_chaos $(CHAOS_ARGS)
 
 clean: ## Remove .venv, .demo and .bakes
 	rm -rf $(VENV) $(DEMO_DIR) .bakes

@@ -10,6 +10,7 @@ from tests.bakes import BAKES
 # --no-loadscope-reorder): the longest first, so both finish together. Two different bakes
 # start the run, each installing while the other does; the fast layer fills in the gaps.
 RUN_FIRST = [
+    "test_chaos.py::",
     "test_baked_project.py::test_the_projects_own_tests_pass_on_postgresql",
     "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[queue_rq]",
     "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[defaults]",
