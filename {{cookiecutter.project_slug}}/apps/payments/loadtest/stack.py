@@ -55,12 +55,12 @@ def free_port() -> int:
 # --- the database ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def postgres_database(admin_url: str | None = None, prefix: str = "loadtest") -> Iterator[str]:
-    """A new, empty database named <prefix>_<random> on the server of `admin_url` (default
-    $LOADTEST_POSTGRES_URL, else the local server as user postgres); yields its URL and drops
-    it afterwards, whatever happened (connections still open to it are closed first)."""
+    """A new, empty database named <prefix>_<random> on the server of `admin_url` (default:
+    the local server as user postgres); yields its URL and drops it afterwards, whatever
+    happened (connections still open to it are closed first)."""
     import psycopg
 
-    admin_url = admin_url or os.environ.get("LOADTEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    admin_url = admin_url or DEFAULT_POSTGRES_URL
     name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -118,8 +118,11 @@ def shop_environment(
         GUNICORN_MAX_REQUESTS="0",
         GUNICORN_MAX_REQUESTS_JITTER="0",
     )
-    if "REDIS_URL" in os.environ:  # the rq queue's production settings require it
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
+{%- if cookiecutter.task_queue == "rq" %}
+    # The rq queue's production settings require it: this shell's, or a database of the local
+    # Redis (enqueued jobs stay there: point REDIS_URL at a database you can empty).
+    env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+{%- endif %}
     env.update(extra)
     return env
 
