@@ -208,12 +208,14 @@ def _payer(buyer: Buyer, product_id: int):
 
 
 def warm_up(floors, buyers, product_id, workers) -> None:
-    """A few payments through every path first: imports, template compilation, connections."""
+    """A few payments through every path first: imports, template compilation, connections.
+    One job per buyer (a Buyer's session is not shared between threads), two payments each."""
     jobs = [f.pay for f in floors[: 2 * workers]]
     for run_buyers in buyers.values():
-        jobs += [_payer(buyer, product_id) for buyer in run_buyers[: 2 * workers]] * 2
+        jobs += [_payer(buyer, product_id) for buyer in run_buyers[: 2 * workers]]
     with ThreadPoolExecutor(max_workers=2 * workers) as pool:
-        failed = [p for p in pool.map(lambda job: job(), jobs) if not p.ok]
+        done = pool.map(lambda job: [job(), job()], jobs)
+        failed = [p for pair in done for p in pair if not p.ok]
     if failed:
         raise RuntimeError(f"warm-up payments failed: {failed[0].error or failed[0].status}")
 
