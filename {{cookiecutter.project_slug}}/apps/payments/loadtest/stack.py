@@ -95,7 +95,7 @@ def shop_environment(
 ) -> dict[str, str]:
     """Every variable the settings read (.env.example), for `settings` "production" or "local",
     paying through the emulator at `emulator_url`; message channels without credentials (they
-    log), Sentry off. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
+    log), no error reporting. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
     never recycled mid-run (GUNICORN_MAX_REQUESTS=0: a restarted worker loses its counters)."""
     env = clean_environment(
         DJANGO_SETTINGS_MODULE=SETTINGS[settings],
@@ -106,18 +106,26 @@ def shop_environment(
         EASYPAY_API_URL=emulator_url,
         EASYPAY_MALL_ID=TEST_MALL_ID,
         EASYPAY_SECRET_KEY=TEST_SECRET_KEY,
-        TELEGRAM_BOT_TOKEN="",
-        TELEGRAM_CHAT_ID="",
-        SOLAPI_API_KEY="",
-        SOLAPI_API_SECRET="",
-        SMS_SENDER="",
-        SLACK_WEBHOOK_URL="",
-        SENTRY_DSN="",
         GUNICORN_BIND=f"127.0.0.1:{port or free_port()}",
         WEB_CONCURRENCY=str(workers),
         GUNICORN_MAX_REQUESTS="0",
         GUNICORN_MAX_REQUESTS_JITTER="0",
     )
+{%- if cookiecutter.use_telegram or cookiecutter.use_sms or cookiecutter.use_slack %}
+    # Empty credentials: the receivers log instead of sending, whatever .env holds.
+{%- endif %}
+{%- if cookiecutter.use_telegram %}
+    env.update(TELEGRAM_BOT_TOKEN="", TELEGRAM_CHAT_ID="")
+{%- endif %}
+{%- if cookiecutter.use_sms %}
+    env.update(SOLAPI_API_KEY="", SOLAPI_API_SECRET="", SMS_SENDER="")
+{%- endif %}
+{%- if cookiecutter.use_slack %}
+    env.update(SLACK_WEBHOOK_URL="")
+{%- endif %}
+{%- if cookiecutter.use_sentry %}
+    env.update(SENTRY_DSN="")  # required by production settings; empty turns Sentry off
+{%- endif %}
 {%- if cookiecutter.task_queue == "rq" %}
     # The rq queue's production settings require it: this shell's, or a database of the local
     # Redis (enqueued jobs stay there: point REDIS_URL at a database you can empty).
