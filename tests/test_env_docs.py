@@ -10,8 +10,9 @@ from tests.bakes import BAKES, project_files
 READS = re.compile(
     r"""(?:\benv(?:\.\w+)?\(|os\.environ\.get\(|os\.getenv\(|os\.environ\[)\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
-# Set by the project's own entry points, not by whoever deploys it.
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE"}
+# Set by the project's own entry points, not by whoever deploys it (the benchmark tells its
+# gunicorn where the probe writes: apps/payments/loadtest/gunicorn_probe.py).
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "EASYPAY_BENCH_PROBE_DIR", "EASYPAY_BENCH_PROBE_SQL"}
 
 
 def variables_read(project: Path) -> set[str]:

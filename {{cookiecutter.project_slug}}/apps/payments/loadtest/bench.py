@@ -3,9 +3,9 @@
     python -m apps.payments.loadtest.bench [--seconds 8] [--concurrency 1,4,16]
                                            [--runs production,local] [--rounds 1]
 
-Starts, on loopback only: a throw-away PostgreSQL database (LOADTEST_POSTGRES_URL names the
-server, default postgres://postgres@127.0.0.1:5432/postgres; the database is dropped at the
-end), the standalone emulator, and the shop under gunicorn (gunicorn.conf.py, 2 workers) once
+Starts, on loopback only: a throw-away PostgreSQL database (--postgres-url names the server,
+default postgres://postgres@127.0.0.1:5432/postgres; the database is dropped at the end), the
+standalone emulator, and the shop under gunicorn (gunicorn.conf.py, 2 workers) once
 per settings module in --runs. Production settings are the real ones, reached as their TLS
 proxy would reach them (buyer.py); the emulator is allowed by skipping the system checks on
 migrate — gunicorn runs none. Then, for each concurrency, interleaved so that a busy machine
@@ -101,7 +101,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the interleaved sequence")
     parser.add_argument("--max-payments", type=int, default=3000, help="per run (default 3000)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--postgres-url", help="server to create the database on")
+    parser.add_argument(
+        "--postgres-url",
+        default=stack.DEFAULT_POSTGRES_URL,
+        help="a database URL of the server to create the throw-away database on",
+    )
     parser.add_argument("--output", help="also write the tables to this file (markdown)")
     parser.add_argument(
         "--sql", action="store_true", help="list each step's SQL statements (costs time)"
@@ -204,12 +208,14 @@ def _payer(buyer: Buyer, product_id: int):
 
 
 def warm_up(floors, buyers, product_id, workers) -> None:
-    """A few payments through every path first: imports, template compilation, connections."""
+    """A few payments through every path first: imports, template compilation, connections.
+    One job per buyer (a Buyer's session is not shared between threads), two payments each."""
     jobs = [f.pay for f in floors[: 2 * workers]]
     for run_buyers in buyers.values():
-        jobs += [_payer(buyer, product_id) for buyer in run_buyers[: 2 * workers]] * 2
+        jobs += [_payer(buyer, product_id) for buyer in run_buyers[: 2 * workers]]
     with ThreadPoolExecutor(max_workers=2 * workers) as pool:
-        failed = [p for p in pool.map(lambda job: job(), jobs) if not p.ok]
+        done = pool.map(lambda job: [job(), job()], jobs)
+        failed = [p for pair in done for p in pair if not p.ok]
     if failed:
         raise RuntimeError(f"warm-up payments failed: {failed[0].error or failed[0].status}")
 

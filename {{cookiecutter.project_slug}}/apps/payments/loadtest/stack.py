@@ -55,12 +55,12 @@ def free_port() -> int:
 # --- the database ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def postgres_database(admin_url: str | None = None, prefix: str = "loadtest") -> Iterator[str]:
-    """A new, empty database named <prefix>_<random> on the server of `admin_url` (default
-    $LOADTEST_POSTGRES_URL, else the local server as user postgres); yields its URL and drops
-    it afterwards, whatever happened (connections still open to it are closed first)."""
+    """A new, empty database named <prefix>_<random> on the server of `admin_url` (default:
+    the local server as user postgres); yields its URL and drops it afterwards, whatever
+    happened (connections still open to it are closed first)."""
     import psycopg
 
-    admin_url = admin_url or os.environ.get("LOADTEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    admin_url = admin_url or DEFAULT_POSTGRES_URL
     name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -95,7 +95,7 @@ def shop_environment(
 ) -> dict[str, str]:
     """Every variable the settings read (.env.example), for `settings` "production" or "local",
     paying through the emulator at `emulator_url`; message channels without credentials (they
-    log), Sentry off. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
+    log), no error reporting. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
     never recycled mid-run (GUNICORN_MAX_REQUESTS=0: a restarted worker loses its counters)."""
     env = clean_environment(
         DJANGO_SETTINGS_MODULE=SETTINGS[settings],
@@ -106,20 +106,31 @@ def shop_environment(
         EASYPAY_API_URL=emulator_url,
         EASYPAY_MALL_ID=TEST_MALL_ID,
         EASYPAY_SECRET_KEY=TEST_SECRET_KEY,
-        TELEGRAM_BOT_TOKEN="",
-        TELEGRAM_CHAT_ID="",
-        SOLAPI_API_KEY="",
-        SOLAPI_API_SECRET="",
-        SMS_SENDER="",
-        SLACK_WEBHOOK_URL="",
-        SENTRY_DSN="",
         GUNICORN_BIND=f"127.0.0.1:{port or free_port()}",
         WEB_CONCURRENCY=str(workers),
         GUNICORN_MAX_REQUESTS="0",
         GUNICORN_MAX_REQUESTS_JITTER="0",
     )
-    if "REDIS_URL" in os.environ:  # the rq queue's production settings require it
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
+{%- if cookiecutter.use_telegram or cookiecutter.use_sms or cookiecutter.use_slack %}
+    # Empty credentials: the receivers log instead of sending, whatever .env holds.
+{%- endif %}
+{%- if cookiecutter.use_telegram %}
+    env.update(TELEGRAM_BOT_TOKEN="", TELEGRAM_CHAT_ID="")
+{%- endif %}
+{%- if cookiecutter.use_sms %}
+    env.update(SOLAPI_API_KEY="", SOLAPI_API_SECRET="", SMS_SENDER="")
+{%- endif %}
+{%- if cookiecutter.use_slack %}
+    env.update(SLACK_WEBHOOK_URL="")
+{%- endif %}
+{%- if cookiecutter.use_sentry %}
+    env.update(SENTRY_DSN="")  # required by production settings; empty turns Sentry off
+{%- endif %}
+{%- if cookiecutter.task_queue == "rq" %}
+    # The rq queue's production settings require it: this shell's, or a database of the local
+    # Redis (enqueued jobs stay there: point REDIS_URL at a database you can empty).
+    env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+{%- endif %}
     env.update(extra)
     return env
 
