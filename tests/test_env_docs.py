@@ -11,8 +11,14 @@ READS = re.compile(
     r"""(?:\benv(?:\.\w+)?\(|os\.environ\.get\(|os\.getenv\(|os\.environ\[)\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
 # Set by the project's own entry points, not by whoever deploys it (the benchmark tells its
-# gunicorn where the probe writes: apps/payments/loadtest/gunicorn_probe.py).
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "EASYPAY_BENCH_PROBE_DIR", "EASYPAY_BENCH_PROBE_SQL"}
+# gunicorn where the probe writes: apps/payments/loadtest/gunicorn_probe.py; the chaos run where
+# its workers record the signals: apps/payments/loadtest/chaos/gunicorn_chaos.py).
+NOT_CONFIGURATION = {
+    "DJANGO_SETTINGS_MODULE",
+    "EASYPAY_BENCH_PROBE_DIR",
+    "EASYPAY_BENCH_PROBE_SQL",
+    "EASYPAY_CHAOS_SIGNAL_DIR",
+}
 
 
 def variables_read(project: Path) -> set[str]:

@@ -58,7 +58,7 @@ def request_budget() -> timedelta:
 
 def longest_call(endpoint: str) -> timedelta:
     """The longest a call can still be on its way: the client tries to connect up to 3 times
-    and then waits for the answer (easypay.client.longest_call), plus a second of slack."""
+    and then waits for the answer (easypay.client.longest_call), plus a second of margin."""
     timeouts = merge_timeouts(getattr(settings, "EASYPAY_TIMEOUTS", None))
     return timedelta(seconds=client.longest_call(timeouts, endpoint) + 1)
 
