@@ -95,7 +95,7 @@ def shop_environment(
 ) -> dict[str, str]:
     """Every variable the settings read (.env.example), for `settings` "production" or "local",
     paying through the emulator at `emulator_url`; message channels without credentials (they
-    log), Sentry off. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
+    log), error reporting off. gunicorn: `workers` workers on 127.0.0.1:`port` (default: a free one),
     never recycled mid-run (GUNICORN_MAX_REQUESTS=0: a restarted worker loses its counters)."""
     env = clean_environment(
         DJANGO_SETTINGS_MODULE=SETTINGS[settings],
@@ -106,13 +106,21 @@ def shop_environment(
         EASYPAY_API_URL=emulator_url,
         EASYPAY_MALL_ID=TEST_MALL_ID,
         EASYPAY_SECRET_KEY=TEST_SECRET_KEY,
+{%- if cookiecutter.use_telegram %}
         TELEGRAM_BOT_TOKEN="",
         TELEGRAM_CHAT_ID="",
+{%- endif %}
+{%- if cookiecutter.use_sms %}
         SOLAPI_API_KEY="",
         SOLAPI_API_SECRET="",
         SMS_SENDER="",
+{%- endif %}
+{%- if cookiecutter.use_slack %}
         SLACK_WEBHOOK_URL="",
+{%- endif %}
+{%- if cookiecutter.use_sentry %}
         SENTRY_DSN="",
+{%- endif %}
         GUNICORN_BIND=f"127.0.0.1:{port or free_port()}",
         WEB_CONCURRENCY=str(workers),
         GUNICORN_MAX_REQUESTS="0",
