@@ -2,21 +2,24 @@
 the embedded EasyPay emulator sharing its SQLite store across them), driven by Chromium.
 
 A buyer signs up, buys a demo product in the emulator's payment window and lands on the
-success page; a staff member looks the payment up in the admin and cancels part of it. The
-screenshot of each step is kept under the test's tmp folder.
+success page; another pays once with each method the window offers (a virtual account
+deposited through the emulator's control, its 노티 delivered to the shop); a staff member
+looks a payment up in the admin and cancels part of it. The screenshot of each step is kept
+under the test's tmp folder.
 
 Everything runs under the shop's Content-Security-Policy (and the emulator's own): every
 violation Chromium reports — the `securitypolicyviolation` event and its console message — fails
 the test, which first proves it hears one by injecting an inline script itself.
 """
 
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
 import time
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 import pytest
 
@@ -245,3 +248,89 @@ def test_staff_find_the_payment_in_the_admin_and_cancel_part_of_it(
 
     violations.assert_heard_an_injected_inline_script(page)
     violations.assert_none()
+
+
+def control(shop, name: str, body: dict) -> dict:
+    """POST to the embedded emulator's operator endpoint `_control/<name>`."""
+    request = Request(  # noqa: S310 (loopback only)
+        f"{shop['url']}/__easypay__/_control/{name}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.load(response)
+
+
+# (the method as the product page offers it, the window's button, what the result page says)
+EACH_METHOD = [
+    ("신용카드", "카드 결제 승인", "신용카드 (TestCard)"),
+    ("계좌이체", "계좌이체 승인", "계좌이체 (NH농협은행)"),
+    ("휴대폰", "휴대폰 결제 승인", re.compile(r"^휴대폰 \(SKT 010-\*\*\*\*-\d{4}\)$")),
+    ("간편 결제", "간편결제 승인", "간편 결제 (카카오페이)"),
+    ("가상계좌", "가상계좌 발급", "가상계좌 (NH농협은행)"),
+]
+
+
+def test_a_buyer_pays_once_with_each_method_and_the_result_page_names_it(
+    shop, page, violations, tmp_path
+):
+    # The virtual account is paid by a deposit whose 노티 the emulator sends to the shop.
+    control(
+        shop, "noti-url", {"url": f"{shop['url']}/payments/easypay/noti/", "retry_seconds": 0.5}
+    )
+    page.goto(shop["url"] + "/accounts/signup/")
+    page.fill("input[name=username]", "buyer2")
+    page.fill("input[name=email]", "buyer2@example.com")
+    page.fill("input[name=phone]", "01087654321")
+    page.fill("input[name=password1]", "a-Long-passw0rd!")
+    page.fill("input[name=password2]", "a-Long-passw0rd!")
+    page.get_by_role("button", name="가입하기").click()
+    page.wait_for_url(shop["url"] + "/")  # signed up and logged in: the home page
+    page.locator("a[href*='/products/']").first.click()
+    product_url = page.url
+
+    for number, (choice, button, named) in enumerate(EACH_METHOD, start=1):
+        page.goto(product_url)
+        page.get_by_label(choice, exact=True).check()
+        page.screenshot(path=tmp_path / f"method-{number}-product.png")
+        page.get_by_role("button", name=re.compile("결제하기")).click()
+        page.wait_for_url(re.compile(r"/__easypay__/view/trades/cert-req\.do\?"))
+        page.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_url(re.compile(r"/p/[^/]+/$"))
+
+        if choice == "가상계좌":
+            assert page.get_by_role("heading", name="입금을 기다리고 있습니다").is_visible()
+            order_no = page.locator("dt:text-is('주문번호') + dd").inner_text()
+            control(shop, "deposit", {"shop_order_no": order_no})
+            wait_for_heading(page, "결제가 완료되었습니다")
+        page.screenshot(path=tmp_path / f"method-{number}.png")
+        assert page.get_by_role("heading", name="결제가 완료되었습니다").is_visible(), choice
+        shown = page.locator("dd.pay-method").inner_text()
+        assert named.search(shown) if isinstance(named, re.Pattern) else shown == named, shown
+        if choice == "휴대폰":  # the number KICC answered in full is shown masked only
+            with urlopen(f"{shop['url']}/__easypay__/_control/requests?endpoint=approve") as log:  # noqa: S310
+                approvals = json.load(log)["requests"]
+            numbers = {
+                a["response"]["paymentInfo"]["mobInfo"]["mobileNo"]
+                for a in approvals
+                if a["response"].get("paymentInfo", {}).get("mobInfo", {}).get("mobileNo")
+            }
+            assert numbers and not any(number in page.content() for number in numbers)
+
+    page.goto(shop["url"] + "/mine/")
+    page.screenshot(path=tmp_path / "method-mine.png")
+    for _choice, _button, named in EACH_METHOD:
+        if isinstance(named, str):
+            assert page.get_by_text(named, exact=True).count() == 1, named
+
+    violations.assert_heard_an_injected_inline_script(page)
+    violations.assert_none()
+
+
+def wait_for_heading(page, name: str, seconds: float = 15) -> None:
+    """Reload until the page shows the heading (a 노티 settles the payment in the background)."""
+    deadline = time.monotonic() + seconds
+    while not page.get_by_role("heading", name=name).is_visible():
+        assert time.monotonic() < deadline, f"no heading {name!r} after {seconds} s"
+        page.wait_for_timeout(300)
+        page.reload()

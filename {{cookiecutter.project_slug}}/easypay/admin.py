@@ -5,6 +5,7 @@ Every page here only reads the database: no live PG call while rendering (DESIGN
 The PG is called only by the actions a staff member submits (reconcile, confirmed cancel).
 """
 
+import json
 from functools import partial, update_wrapper
 
 from django.contrib import admin, messages
@@ -15,8 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_views, display, states, totals
+from . import admin_views, display, methods, states, totals
 from .exports import csv_response
+from .masking import mask_body, mask_text
 from .models import AdminAuditLog, Announcement, Cancellation, Notification, PgCall
 from .services import manual
 
@@ -109,7 +111,14 @@ class NotificationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
 
     @admin.display(description=_("원문"))
     def body_text(self, record):
-        return format_html("<pre>{}</pre>", record.body_text)
+        # A 노티 carries what pages never show in full (a mobile payment's mobileNo, §8.1):
+        # masked as PgCall bodies are. The stored raw_body stays as KICC sent it.
+        parsed = record.parsed_body()
+        if parsed is None:
+            return format_html("<pre>{}</pre>", mask_text(record.body_text))
+        return format_html(
+            "<pre>{}</pre>", json.dumps(mask_body(parsed), ensure_ascii=False, indent=2)
+        )
 
 
 def _won(amount):
@@ -118,7 +127,8 @@ def _won(amount):
 
 
 class CancellationAmounts:
-    """A cancellation's amounts in won, for its list and the payment page's inline."""
+    """A cancellation's amounts in won, and a refund's account masked, for its list, its page
+    and the payment page's inline."""
 
     @admin.display(description=_("취소 금액"), ordering="amount")
     def amount_krw(self, cancellation):
@@ -131,6 +141,17 @@ class CancellationAmounts:
     @admin.display(description=_("취소 후 잔액"), ordering="remaining_after")
     def remaining_after_krw(self, cancellation):
         return _won(cancellation.remaining_after)
+
+    @admin.display(description=_("환불 계좌"))
+    def refund_account(self, cancellation):
+        """Bank and masked number: the full number is kept only to ask KICC about the refund
+        again (refundQueryFlag), never shown."""
+        if not cancellation.refund_account_no:
+            return "-"
+        shown = f"{methods.bank_name(cancellation.refund_bank_code)} "
+        shown += cancellation.refund_account_masked
+        holder = cancellation.refund_depositor_name
+        return f"{shown} ({holder})" if holder else shown
 
 
 @admin.register(Cancellation)
@@ -152,7 +173,8 @@ class CancellationAdmin(SettledByHandMixin, CancellationAmounts, ReadOnlyRecordA
     list_select_related = ("payment", "requested_by", "pg_call")
     search_fields = ("payment__shop_order_no", "payment__pg_cno", "cancel_pg_cno")
     date_hierarchy = "created_at"
-    readonly_fields = ("settle_link",)
+    exclude = ("refund_account_no",)  # shown masked: refund_account
+    readonly_fields = ("refund_account", "settle_link")
     settle_view = admin_views.settle_cancellation_view
 
     def can_settle(self, record) -> bool:
@@ -210,6 +232,7 @@ class CancellationInline(CancellationAmounts, _ReadOnlyInline):
         "origin",
         "requested_by",
         "reason",
+        "refund_account",
         "cancel_pg_cno",
     )
 
@@ -314,7 +337,8 @@ class PaymentAdminMixin:
 
     @admin.display(description=_("결제수단"), ordering="pay_method_type_code")
     def pay_method(self, payment):
-        return display.pay_method_label(payment.pay_method_type_code) or "-"
+        # The method with its own details (wallet, bank, carrier and masked number).
+        return payment.method.describe() or "-"
 
     @admin.display(description=_("카드번호"))
     def card_masked(self, payment):
@@ -381,6 +405,7 @@ class PaymentAdminMixin:
         "status",
         "card_no_masked",
         "pay_method_type_code",
+        "method_details",
         "va_bank_code",
         "public_token",
     }
@@ -551,7 +576,7 @@ class PaymentAdminMixin:
             (_("결제 금액"), lambda p: p.amount),
             (_("취소 금액"), lambda p: p.cancelled_amount),
             (_("잔액"), lambda p: p.balance),
-            (_("결제수단"), lambda p: display.pay_method_label(p.pay_method_type_code)),
+            (_("결제수단"), lambda p: p.method.describe()),
             (_("PG 거래번호"), lambda p: p.pg_cno),
             (_("승인번호"), lambda p: p.approval_no),
             (_("카드번호 (마스킹)"), lambda p: display.masked_card(p.card_no_masked)),

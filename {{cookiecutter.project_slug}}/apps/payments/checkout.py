@@ -1,9 +1,13 @@
 """Starting a payment: the Payment row from the product, then registration at EasyPay.
 
 Everything sent to KICC is decided here on the server: the amount is the product's price
-(integrity rule 1 — a browser can post whatever it likes, nothing of it is read), the goods
-name is cleaned to what KICC accepts (§2, §3.1).
+(integrity rule 1 — a browser can post whatever it likes; only the method the buyer picked,
+checked against the offered ones in forms.py, is read), the goods name is cleaned to what KICC
+accepts (docs/kicc-api.md §2, §3.1).
 """
+
+import inspect
+import logging
 
 from django.urls import reverse
 
@@ -13,6 +17,8 @@ from easypay.validation import fit_text, refused_by_kicc
 
 from .device import device_type_code
 from .models import Payment, Product
+
+logger = logging.getLogger(__name__)
 
 GOODS_NAME_MAX_BYTES = 50  # orderInfo.goodsName: String 50 (§3.1), counted in UTF-8 bytes
 USER_AGENT_MAX_CHARS = 500  # enough to tell the browser; a header is not a place to store essays
@@ -37,9 +43,10 @@ def client_ip(request) -> str | None:
     return sources.client_ip(request.META)
 
 
-def start_checkout(request, product: Product) -> str:
+def start_checkout(request, product: Product, *, pay_method_type_code: str = "00") -> str:
     """Create the payment for the logged-in buyer and register it; returns the authPageUrl.
-    Raises services.PaymentError (a message for the buyer) when registration fails."""
+    pay_method_type_code: the method the buyer picked (CheckoutForm), "00" for the window's
+    choice. Raises services.PaymentError (a message for the buyer) when registration fails."""
 
     user_agent = request.headers.get("user-agent", "")[:USER_AGENT_MAX_CHARS]
     ip = client_ip(request)
@@ -52,10 +59,33 @@ def start_checkout(request, product: Product) -> str:
         user_agent=user_agent,
     )
     return_url = request.build_absolute_uri(reverse("easypay:return", args=[payment.public_token]))
-    return services.register(
+    return register(
         payment,
+        pay_method_type_code=pay_method_type_code,
         return_url=return_url,
         device_type_code=device_type_code(user_agent),
         client_ip=ip,
         user_agent=user_agent,
     )
+
+
+# Whether easypay's registration sends the buyer's method yet (issue 11 adds the keyword).
+_REGISTER_TAKES_METHOD = "pay_method_type_code" in inspect.signature(services.register).parameters
+
+
+def register(payment, *, pay_method_type_code: str, **arguments) -> str:
+    """services.register with the buyer's method.
+
+    Until services.register takes pay_method_type_code, the window is registered as "00" and
+    offers every method: the buyer picks again there, and the payment pages name the method
+    KICC approved either way. Once it does, this passes the choice on; call services.register
+    directly then and delete this adapter.
+    """
+    if _REGISTER_TAKES_METHOD:
+        return services.register(payment, pay_method_type_code=pay_method_type_code, **arguments)
+    if pay_method_type_code != "00":
+        logger.debug(
+            "payment %s: services.register takes no method yet; the window offers all of them",
+            payment,
+        )
+    return services.register(payment, **arguments)

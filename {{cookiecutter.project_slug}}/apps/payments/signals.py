@@ -20,8 +20,18 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from easypay.signals import payment_approved{% if cookiecutter.use_sentry %}, payment_failed{% endif %}
-{% if cookiecutter.use_telegram or cookiecutter.use_sms or cookiecutter.use_slack %}
+{% if cookiecutter.use_sms -%}
+from easypay import methods
+{% endif -%}
+from easypay.signals import payment_approved{% if cookiecutter.use_sms %}, payment_cancelled{% endif %}{% if cookiecutter.use_sentry %}, payment_failed{% endif %}
+{% if cookiecutter.use_sms %}
+from .tasks import (
+    generate_payment_report,
+    send_cancellation_sms,
+    send_followup_survey,
+    send_payment_notification,
+)
+{%- elif cookiecutter.use_telegram or cookiecutter.use_slack %}
 from .tasks import generate_payment_report, send_followup_survey, send_payment_notification
 {%- else %}
 from .tasks import generate_payment_report, send_followup_survey
@@ -57,6 +67,37 @@ def queue_sms_to_buyer(sender, payment, **kwargs):
             notification_type="sms",
         )
     )
+
+
+@receiver(payment_cancelled)
+def queue_cancellation_sms_to_buyer(sender, payment, cancel_amount, **kwargs):
+    """Text message to the buyer: a cancel or a refund went through (once per cancel).
+
+    payment_cancelled's cancel_type ('40' full, '41' partial) and cancel_amount are the seed's;
+    refund (True for money paid back into a bank account) and revise_type_code may come too:
+    read with defaults, so a receiver written for the seed's signal keeps working."""
+    revise_type_code = kwargs.get("revise_type_code", "")
+    transaction.on_commit(
+        partial(
+            send_cancellation_sms.enqueue,
+            payment_id=payment.pk,
+            cancel_key=cancel_key(payment, kwargs),
+            cancel_amount=int(cancel_amount),
+            partial=kwargs.get("cancel_type") == "41",
+            refund=bool(kwargs.get("refund", revise_type_code in methods.REFUND_CODES)),
+        )
+    )
+
+
+def cancel_key(payment, kwargs) -> str:
+    """What tells this cancel from the payment's others: its cancellation_id when the signal
+    names it, else the cancelled total it left — every cancel announced raises the total,
+    so no two of one payment's cancels share it. Read as the signal is received (the task
+    may run after another cancel)."""
+    cancellation_id = kwargs.get("cancellation_id")
+    if cancellation_id is not None:
+        return str(cancellation_id)
+    return f"at{payment.cancelled_amount}"
 {%- endif %}
 {%- if cookiecutter.use_slack %}
 

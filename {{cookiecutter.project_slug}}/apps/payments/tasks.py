@@ -58,6 +58,26 @@ def send_sms_notification(payment) -> bool:
     """The buyer's text message, to the phone number on their account."""
     return sms.send_sms(payment.user.phone, sms.approval_text(payment))
 {%- endif %}
+{%- if cookiecutter.use_sms %}
+
+
+@task(priority=10, queue_name="payments")
+def send_cancellation_sms(
+    payment_id: int, cancel_key: str, cancel_amount: int, partial: bool, refund: bool
+) -> dict:
+    """Tell the buyer by text that a cancel or refund went through, once per cancel:
+    cancel_key names the cancel (signals.cancel_key), so a second run of the same task, or the
+    same signal sent again, sends nothing."""
+    payment = Payment.objects.select_related("user").get(pk=payment_id)
+    text = sms.cancellation_text(payment, amount=cancel_amount, partial=partial, refund=refund)
+    return send_once(
+        payment, f"{CANCELLATION_SMS}{cancel_key}", lambda: sms.send_sms(payment.user.phone, text)
+    )
+
+
+# SentNotification.kind of a cancel's text, then the cancel's key (kind: 30 characters).
+CANCELLATION_SMS = "sms_cancel_"
+{%- endif %}
 {%- if cookiecutter.use_slack %}
 
 

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from easypay import services
 from easypay.views import within_request_budget
 
+from .cancellations import rows_for
 from .checkout import start_checkout
-from .models import Payment, Product
+from .forms import CheckoutForm
+from .models import RECEIPT_STATUSES, Payment, Product
 
 PAYMENTS_PER_PAGE = 20
 # Statuses that change without the buyer doing anything: the page reloads itself until the
@@ -35,7 +37,9 @@ def product_list(request):
 @require_GET
 def product_detail(request, pk):
     product = get_object_or_404(Product.objects.active(), pk=pk)
-    return render(request, "payments/product_detail.html", {"product": product})
+    return render(
+        request, "payments/product_detail.html", {"product": product, "form": CheckoutForm()}
+    )
 
 
 @require_POST
@@ -43,7 +47,9 @@ def product_detail(request, pk):
 def checkout(request, pk):
     """Create the payment at the product's price and send the buyer to KICC's window.
 
-    The POST body is not read: whatever amount or name a browser sends is ignored (rule 1).
+    Only the payment method is read from the POST body (CheckoutForm: one of the offered
+    codes, or none for the window's choice); whatever amount or name a browser sends is
+    ignored (rule 1). A method not offered is refused before any payment is made.
     """
     product = get_object_or_404(Product.objects.active(), pk=pk)
     product_url = reverse("payments:product", args=[product.pk])
@@ -51,8 +57,14 @@ def checkout(request, pk):
         # Back to the product page after login, not to this POST-only URL.
         return redirect_to_login(product_url)
 
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.refusal())
+        return redirect(product_url)
     try:
-        auth_page_url = start_checkout(request, product)
+        auth_page_url = start_checkout(
+            request, product, pay_method_type_code=form.cleaned_data["pay_method"]
+        )
     except services.PaymentError as error:
         messages.error(request, error.message)
         return redirect(product_url)
@@ -81,6 +93,8 @@ def payment_detail(request, token):
         "payments/payment_detail.html",
         {
             "payment": payment,
+            # Cancels and refunds exist only for money that moved (or was cancelled since).
+            "cancellations": rows_for(payment) if payment.status in RECEIPT_STATUSES else [],
             "refresh_seconds": REFRESH_SECONDS if payment.status in SELF_REFRESHING else None,
         },
     )
@@ -92,11 +106,10 @@ def receipt(request, token):
     payment = _payment_for(request, token)
     if not payment.has_receipt:
         raise Http404("no receipt for this payment yet")
-    cancellations = payment.cancellations.filter(status="done").order_by("created_at")
     return render(
         request,
         "payments/receipt.html",
-        {"payment": payment, "cancellations": cancellations},
+        {"payment": payment, "cancellations": rows_for(payment)},
     )
 
 

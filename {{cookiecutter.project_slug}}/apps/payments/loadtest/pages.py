@@ -8,7 +8,8 @@ _STATUS = re.compile(r'class="status status-([a-z_]+)"')
 
 
 class Forms(HTMLParser):
-    """The forms of a page: action, method, hidden/text inputs and submit buttons."""
+    """The forms of a page: action, method, hidden/text inputs, checked radio buttons and
+    checkboxes, and submit buttons."""
 
     def __init__(self, html: str):
         super().__init__()
@@ -27,6 +28,8 @@ class Forms(HTMLParser):
                 }
             )
         elif tag == "input" and self.forms and attrs.get("name"):
+            if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
+                return  # a browser sends only the checked one (the pay method's default)
             self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
         elif tag == "button" and self.forms and attrs.get("name"):
             self.forms[-1]["buttons"].append((attrs["name"], attrs.get("value", "")))

@@ -112,3 +112,16 @@ def approval_text(payment) -> str:
         "shop": settings.SHOP_NAME,
         "amount": krw(payment.amount),
     }
+
+
+def cancellation_text(payment, *, amount: int, partial: bool, refund: bool) -> str:
+    """The buyer's text for a cancel or refund that went through; no emoji (see send_sms).
+
+    A refund's text says only that it was processed: a deferred refund reaches the buyer's
+    account when the bank pays it out, the next business day (docs/payment-lifecycle.md)."""
+    values = {"shop": settings.SHOP_NAME, "amount": krw(amount)}
+    if refund:
+        return _("[%(shop)s] 환불이 처리되었습니다. 환불 금액: %(amount)s") % values
+    if partial:
+        return _("[%(shop)s] 결제의 일부가 취소되었습니다. 취소 금액: %(amount)s") % values
+    return _("[%(shop)s] 결제가 취소되었습니다. 취소 금액: %(amount)s") % values

@@ -1,5 +1,7 @@
 """The product list (home page) and the product page with its pay button."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -62,6 +64,35 @@ def test_a_logged_in_buyer_sees_a_pay_button_posting_to_checkout_without_an_amou
     assert f'action="{reverse("payments:checkout", args=[coffee.pk])}"' in response.text
     assert 'name="csrfmiddlewaretoken"' in response.text
     assert 'name="amount"' not in response.text
+
+
+def test_the_pay_form_offers_each_method_and_lets_the_window_choose_by_default(
+    client, django_user_model, coffee
+):
+    client.force_login(django_user_model.objects.create_user("kim"))
+
+    response = client.get(reverse("payments:product", args=[coffee.pk]))
+
+    offered = re.findall(
+        r'<input type="radio" name="pay_method" value="(\d\d)"([^>]*)>', response.text
+    )
+    assert [value for value, _ in offered] == ["00", "11", "21", "22", "31", "60"]
+    assert [value for value, rest in offered if "checked" in rest] == ["00"]
+    for name in ("결제창에서 선택", "신용카드", "계좌이체", "가상계좌", "휴대폰", "간편 결제"):
+        assert name in response.text
+
+
+def test_the_pay_methods_are_named_in_english_when_asked(client, django_user_model, coffee):
+    client.force_login(django_user_model.objects.create_user("kim"))
+
+    response = client.get(
+        reverse("payments:product", args=[coffee.pk]), headers={"accept-language": "en"}
+    )
+
+    assert "Choose in the payment window" in response.text
+    with translation.override("en"):
+        assert translation.gettext("가상계좌") in response.text
+    assert "결제창에서 선택" not in response.text
 
 
 def test_a_product_off_sale_or_missing_is_not_found(client):
