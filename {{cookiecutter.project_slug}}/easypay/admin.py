@@ -5,7 +5,6 @@ Every page here only reads the database: no live PG call while rendering (DESIGN
 The PG is called only by the actions a staff member submits (reconcile, confirmed cancel).
 """
 
-import json
 from functools import partial, update_wrapper
 
 from django.contrib import admin, messages
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import admin_views, display, methods, states, totals
 from .exports import csv_response
-from .masking import mask_body, mask_text
 from .models import AdminAuditLog, Announcement, Cancellation, Notification, PgCall
 from .services import manual
 
@@ -113,12 +111,7 @@ class NotificationAdmin(SettledByHandMixin, ReadOnlyRecordAdmin):
     def body_text(self, record):
         # A 노티 carries what pages never show in full (a mobile payment's mobileNo, §8.1):
         # masked as PgCall bodies are. The stored raw_body stays as KICC sent it.
-        parsed = record.parsed_body()
-        if parsed is None:
-            return format_html("<pre>{}</pre>", mask_text(record.body_text))
-        return format_html(
-            "<pre>{}</pre>", json.dumps(mask_body(parsed), ensure_ascii=False, indent=2)
-        )
+        return format_html("<pre>{}</pre>", record.shown_body())
 
 
 def _won(amount):

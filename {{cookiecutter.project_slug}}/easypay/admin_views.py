@@ -323,7 +323,7 @@ def settle_notification_view(model_admin, request, object_id):
         title=_("노티 확인"),
         payment=record.payment,
         back=back,
-        body=record.body_text,
+        body=record.shown_body(),
     )
 
 

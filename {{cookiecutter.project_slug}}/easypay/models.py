@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import fields, kst
+from .masking import mask_account_number, mask_body, mask_text
 from .states import PaymentStatus
 
 # §2 "Forbidden characters": an order number is [A-Za-z0-9_-], at most 40 characters.
@@ -432,6 +433,14 @@ class Notification(models.Model):
             for key, value in data.items()
         }
 
+    def shown_body(self) -> str:
+        """The body as pages show it: masked as PgCall bodies are (a mobile payment's mobileNo,
+        a card number, §8.1); the stored raw_body stays as it was sent."""
+        parsed = self.parsed_body()
+        if parsed is None:
+            return mask_text(self.body_text)
+        return json.dumps(mask_body(parsed), ensure_ascii=False, indent=2)
+
     @property
     def body_text(self) -> str:
         """The raw body as text for people: invalid UTF-8 and control characters made visible."""
@@ -586,8 +595,8 @@ class Cancellation(models.Model):
 
     @property
     def refund_account_masked(self) -> str:
-        number = self.refund_account_no
-        return number[:3] + "*" * max(len(number) - 6, 0) + number[-3:] if number else ""
+        """The refund account with all but its last four digits starred (masking.py)."""
+        return mask_account_number(self.refund_account_no) or ""
 
     @property
     def cancel_type(self) -> str:

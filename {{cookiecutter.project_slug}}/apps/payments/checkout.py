@@ -6,7 +6,6 @@ checked against the offered ones in forms.py, is read), the goods name is cleane
 accepts (docs/kicc-api.md §2, §3.1).
 """
 
-import inspect
 import logging
 
 from django.urls import reverse
@@ -59,7 +58,7 @@ def start_checkout(request, product: Product, *, pay_method_type_code: str = "00
         user_agent=user_agent,
     )
     return_url = request.build_absolute_uri(reverse("easypay:return", args=[payment.public_token]))
-    return register(
+    return services.register(
         payment,
         pay_method_type_code=pay_method_type_code,
         return_url=return_url,
@@ -67,25 +66,3 @@ def start_checkout(request, product: Product, *, pay_method_type_code: str = "00
         client_ip=ip,
         user_agent=user_agent,
     )
-
-
-# Whether easypay's registration sends the buyer's method yet (issue 11 adds the keyword).
-_REGISTER_TAKES_METHOD = "pay_method_type_code" in inspect.signature(services.register).parameters
-
-
-def register(payment, *, pay_method_type_code: str, **arguments) -> str:
-    """services.register with the buyer's method.
-
-    Until services.register takes pay_method_type_code, the window is registered as "00" and
-    offers every method: the buyer picks again there, and the payment pages name the method
-    KICC approved either way. Once it does, this passes the choice on; call services.register
-    directly then and delete this adapter.
-    """
-    if _REGISTER_TAKES_METHOD:
-        return services.register(payment, pay_method_type_code=pay_method_type_code, **arguments)
-    if pay_method_type_code != "00":
-        logger.debug(
-            "payment %s: services.register takes no method yet; the window offers all of them",
-            payment,
-        )
-    return services.register(payment, **arguments)

@@ -445,6 +445,7 @@ def apply_cancellation(cancellation) -> bool:
             # and KICC's own code (40/32/33, 60/62/63).
             refund=cancellation.is_refund,
             revise_type_code=cancellation.revise_type_code,
+            cancellation_id=cancellation.pk,  # one message per cancel, however often sent
         )
     cancellation.payment = payment  # the caller sees the payment as the cancel left it
     return moved

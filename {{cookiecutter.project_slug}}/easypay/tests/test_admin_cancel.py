@@ -1,6 +1,7 @@
 """The admin's cancel confirmation and "reconcile now", end to end against the real emulator:
 a payment paid through the window, then cancelled in part and in full from the admin."""
 
+import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -9,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from easypay import kst
-from easypay.models import AdminAuditLog, Cancellation, PgCall
+from easypay.models import AdminAuditLog, Cancellation, Notification, PgCall
 from easypay.tests.service_helpers import recorded_signals, window
 
 pytestmark = pytest.mark.django_db
@@ -503,3 +504,21 @@ def test_refunding_needs_the_cancel_and_view_permissions(
 
     assert response.status_code == 403
     assert easypay_emulator.requests("revise") == []
+
+
+def test_the_page_for_a_held_noti_shows_its_body_masked(admin_client, paid):
+    body = {"notiType": "20", "pgCno": paid.pg_cno, "mobileNo": "01012345678"}
+    held = Notification.objects.create(
+        raw_body=json.dumps(body).encode(),
+        status="held",
+        noti_type="20",
+        pg_cno=paid.pg_cno,
+        payment=paid,
+        error="확인 필요",
+    )
+
+    page = admin_client.get(reverse("admin:easypay_notification_settle", args=[held.pk]))
+
+    assert page.status_code == 200
+    assert "01012345678" not in page.text
+    assert paid.pg_cno in page.text

@@ -49,7 +49,7 @@ def test_a_deposited_virtual_account_is_refunded_in_real_time(easypay_emulator, 
     assert (refund.status, refund.is_refund, refund.refund_account_masked) == (
         "done",
         True,
-        "302*******891",
+        "*********7891",
     )
     assert (deposited.status, deposited.cancelled_amount) == ("cancelled", deposited.amount)
     cancelled = log.only("cancelled")

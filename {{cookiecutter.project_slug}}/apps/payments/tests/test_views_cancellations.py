@@ -97,7 +97,7 @@ def test_the_rows_are_this_payments_refunds_with_their_states_oldest_first(histo
         ("부분 환불", 5000, "환불 실패", "failed"),
         ("부분 환불", 7000, "환불 처리 중", "in-flight"),
     ]
-    assert {row.refund_account for row in rows} == {"KB국민은행 110******789"}
+    assert {row.refund_account for row in rows} == {"KB국민은행 ********6789"}
 
 
 @pytest.mark.parametrize("page", ["payments:detail", "payments:receipt"])
@@ -112,7 +112,7 @@ def test_the_payment_page_and_receipt_show_refunds_with_state_and_the_account_ma
     assert '<span class="status cancel-in-flight">환불 처리 중</span>' in text
     assert '<span class="status cancel-done">환불 완료</span>' in text
     assert '<span class="status cancel-failed">환불 실패</span>' in text
-    assert "환불 계좌: KB국민은행 110******789" in text
+    assert "환불 계좌: KB국민은행 ********6789" in text
     assert ACCOUNT not in text
     assert "7,000원" in text
     # Three rows: the refused cancel and the void of another approval are not the buyer's.

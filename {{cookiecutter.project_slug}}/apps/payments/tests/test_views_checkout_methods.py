@@ -6,10 +6,8 @@ import pytest
 import requests
 from django.urls import reverse
 
-from apps.payments import checkout as checkout_module
 from apps.payments.models import Payment, Product
 from apps.payments.tests.flow import checkout, return_from_window
-from easypay import services
 
 pytestmark = pytest.mark.django_db
 
@@ -81,29 +79,6 @@ def test_a_forged_amount_beside_a_chosen_method_is_still_ignored(
     assert register["body"]["amount"] == 15000
 
 
-def test_the_adapter_passes_the_chosen_method_once_registration_takes_it(
-    client, buyer, product, monkeypatch
-):
-    received = {}
-
-    def register(payment, **arguments):
-        received.update(arguments)
-        return "https://pg.example/window"
-
-    monkeypatch.setattr(checkout_module, "_REGISTER_TAKES_METHOD", True)
-    monkeypatch.setattr(services, "register", register)
-
-    response = checkout(client, product, data={"pay_method": "31"})
-
-    assert response.url == "https://pg.example/window"
-    assert received["pay_method_type_code"] == "31"
-
-
-@pytest.mark.xfail(
-    not checkout_module._REGISTER_TAKES_METHOD,
-    reason="services.register takes no pay_method_type_code yet: the window offers every method",
-    strict=True,
-)
 @pytest.mark.parametrize("method", ["11", "21", "22", "31", "60"])
 def test_the_chosen_method_is_what_the_shop_registers_with_kicc(
     client, buyer, product, easypay_emulator, method
