@@ -1,8 +1,9 @@
 """easypay's admin: PaymentAdminMixin for the shop's payment admin, and read-only admins for
 the records of what was sent to and received from KICC.
 
-Every page here only reads the database: no live PG call while rendering (DESIGN.md §2).
-The PG is called only by the actions a staff member submits (reconcile, confirmed cancel).
+Every page here only reads the database: no live PG call while rendering. The PG is called
+only by the actions a staff member submits (reconcile, confirmed cancel): see
+docs/payment-lifecycle.md, "How the code is divided".
 """
 
 from functools import partial, update_wrapper

@@ -1,7 +1,7 @@
 """The payment admin's own pages: the cancel confirmation, and "reconcile now".
 
 Rendering these pages only reads the database; the PG is called only when a staff member
-submits the confirmed form (DESIGN.md §2: no live PG call while rendering). Every request
+submits the confirmed form (docs/payment-lifecycle.md: no PG call while rendering). Every request
 that moves money is written to AdminAuditLog: the services record "cancel_requested" when
 they claim the cancel, these views add the outcome (or the refusal, which never got that far).
 """

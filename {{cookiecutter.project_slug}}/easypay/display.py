@@ -1,8 +1,8 @@
 """How money, times and card numbers are shown to people (shop pages, admin, CSV).
 
 One place, so a receipt, the admin list and an export never disagree: whole won with
-thousands separators, times in KST whatever the server's zone (§11 rule 6 — KICC's day is
-Seoul's), card numbers masked even if a full one was ever stored.
+thousands separators, times in KST whatever the server's zone (integrity rule 6: KICC's
+day is Seoul's), card numbers masked even if a full one was ever stored.
 """
 
 from datetime import datetime

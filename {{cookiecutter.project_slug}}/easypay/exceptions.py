@@ -1,4 +1,5 @@
-"""How a call to EasyPay can fail — four kinds that must never be mixed up (DESIGN.md §2).
+"""How a call to EasyPay can fail — four kinds that must never be mixed up
+(docs/payment-lifecycle.md, "How the code is divided").
 
 Each exception carries `.call`, the CallRecord of the attempt, so the caller can persist it.
 

@@ -1,4 +1,5 @@
-"""KICC's clock: every date sent to or read from EasyPay is Korea Standard Time (§11 rule 6).
+"""KICC's clock: every date sent to or read from EasyPay is Korea Standard Time
+(integrity rule 6, docs/payment-lifecycle.md).
 
 The server may run in UTC (most hosts do); KICC's "today" starts at 00:00 in Seoul, so a
 request at 23:30 UTC is already dated the next day.

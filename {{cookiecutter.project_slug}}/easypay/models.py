@@ -600,7 +600,7 @@ class Cancellation(models.Model):
 
     @property
     def cancel_type(self) -> str:
-        """The seed's payment_cancelled vocabulary: '40' full, '41' partial (DESIGN.md §2)."""
+        """The signal's vocabulary: '40' full, '41' partial (docs/signals-and-receivers.md)."""
         return "41" if self.is_partial else "40"
 
 

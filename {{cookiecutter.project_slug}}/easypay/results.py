@@ -31,7 +31,7 @@ class MalformedResponse(ValueError):
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One call to EasyPay as it happened — what the payment service stores (DESIGN.md §2 models).
+    """One call to EasyPay as it happened — what the payment service stores (a PgCall).
 
     Bodies are masked (no msgAuthValue, no full card number). `response_body` is the parsed JSON
     object, or the first characters of the text when it was not JSON, or None when nothing came.

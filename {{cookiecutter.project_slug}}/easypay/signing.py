@@ -1,4 +1,4 @@
-"""The two msgAuthValue formulas (easypay-api.md §5.3 and §6.1), shared by client and emulator.
+"""The two msgAuthValue formulas (docs/kicc-api.md §5.3 and §6.1), shared by client and emulator.
 
 Both are lower-case hex HMAC-SHA256 over UTF-8 text with the merchant's secret key.
 """

@@ -1,4 +1,5 @@
-"""The payment lifecycle as data: the statuses and the moves between them (DESIGN.md §2).
+"""The payment lifecycle as data: the statuses and the moves between them
+(docs/payment-lifecycle.md).
 
 Pure Python (no database, no settings): the services ask ``check_transition`` before they
 change a payment's status, so a replayed event does nothing and an impossible one is loud.
@@ -44,7 +45,7 @@ ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     # an approval that reconcile must void (amount mismatch, order gone) was never paid in
     # the customer's eyes, so it ends failed like approving → failed, and the void itself is
     # kept as a Cancellation row; payment_cancelled is for refunds of paid orders. No
-    # unknown → approving either: approval is never blindly retried (DESIGN.md §2 client).
+    # unknown → approving either: approval is never blindly retried (§11 idempotency).
     S.UNKNOWN: frozenset({S.PAID, S.AWAITING_DEPOSIT, S.FAILED}),
     # The VA is issued: the deposit 노티 30 pays it; a full cancel (40) voids the unpaid
     # account (§6.3); an expiry without deposit fails it (no money ever arrived).

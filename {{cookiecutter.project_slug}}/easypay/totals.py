@@ -1,6 +1,6 @@
 """Today / this week / this month takings, with days that start at midnight in Seoul.
 
-KICC settles by KST day (§11 rule 6) and so does the shop's bookkeeping: a payment at
+KICC settles by KST day (integrity rule 6) and so does the shop's bookkeeping: a payment at
 23:30 UTC belongs to the next KST day. Counted by when the money arrived (paid_at); what was
 later cancelled of those payments is subtracted.
 """

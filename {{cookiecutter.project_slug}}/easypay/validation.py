@@ -115,7 +115,7 @@ def request_date(name: str, value: object) -> date:
 
 
 def kst_today(name: str, value: object) -> str:
-    """approvalReqDate / cancelReqDate: KICC's today in Seoul (§5.1, §6.1, DESIGN rule 6).
+    """approvalReqDate / cancelReqDate: KICC's today in Seoul (§5.1, §6.1, integrity rule 6).
 
     Catches the classic bug of dating a request with the server's UTC date between 00:00 and
     09:00 KST — compute it with easypay.kst.today() (and persist it) before calling.
@@ -207,7 +207,7 @@ def expiry(name: str, value: object) -> tuple[str, str]:
     """A virtual account's deadline (virtualAccountMethodInfo, §3.1) as (yyyyMMdd, HHmmss) KST.
 
     An aware datetime in the future: a naive one would be read in the server's zone, which
-    is not KICC's (§11 rule 6).
+    is not KICC's (integrity rule 6).
     """
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise fail(name, f"must be a timezone-aware datetime, got {value!r}")

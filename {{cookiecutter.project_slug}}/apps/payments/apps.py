@@ -7,5 +7,5 @@ class PaymentsConfig(AppConfig):
     verbose_name = pgettext_lazy("plural", "결제")
 
     def ready(self):
-        # Connect the receivers in signals.py (seed-signals.md, "Connect Signals in AppConfig").
+        # Connect the receivers in signals.py (docs/signals-and-receivers.md).
         from . import signals  # noqa: F401

@@ -51,7 +51,7 @@ RECEIPT_STATUSES = {
 
 class Payment(AbstractPayment):
     """A user's payment for a product: ``payment.user.phone`` and ``payment.product.name`` are
-    what the receivers in signals.py read (seed-signals.md)."""
+    what the receivers in signals.py read (docs/signals-and-receivers.md)."""
 
     # PROTECT: payment records outlive accounts and products (they are the shop's books).
     user = models.ForeignKey(

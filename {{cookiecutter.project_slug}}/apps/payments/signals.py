@@ -134,8 +134,8 @@ def schedule_followup(sender, payment, **kwargs):
             type(backend).__name__,
         )
         return
-    # seed-signals.md passes run_after= to enqueue(), but enqueue()'s keywords are the task's
-    # own arguments in Django 6: the survey function would get a datetime argument (which
+    # The seed (docs/signals-and-receivers.md) passes run_after= to enqueue(), but enqueue()'s
+    # keywords are the task's own arguments in Django 6: the survey would get a datetime (which
     # Django refuses: arguments must be JSON). When a task may start is part of the task,
     # set with .using(run_after=...).
     followup = send_followup_survey.using(run_after=timezone.now() + FOLLOWUP_DELAY)

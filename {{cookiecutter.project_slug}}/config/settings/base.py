@@ -179,7 +179,7 @@ X_FRAME_OPTIONS = "DENY"
 EASYPAY_API_URL = env("EASYPAY_API_URL", default="")
 EASYPAY_MALL_ID = env("EASYPAY_MALL_ID", default="")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY", default="")
-# Seconds per call. KICC asks clients to wait 30 s for approve and revise (easypay-api.md §11.4);
+# Seconds per call. KICC asks clients to wait 30 s for approve and revise (docs/kicc-api.md §11.4);
 # "connect" is the only step the client retries (the request had not left yet).
 # EASYPAY_TIMEOUTS="approve=40,revise=40" overrides some of them.
 EASYPAY_TIMEOUTS = {
@@ -202,7 +202,7 @@ EASYPAY_ALLOW_LOCAL_API_URL = False
 # The shop's payment model, like AUTH_USER_MODEL: easypay's records point at it.
 EASYPAY_PAYMENT_MODEL = "payments.Payment"
 # 노티 (webhooks) are accepted only from these addresses or networks: KICC's documented
-# senders (easypay-api.md §2) for the host EASYPAY_API_URL names — the test host's
+# senders (docs/kicc-api.md §2) for the host EASYPAY_API_URL names — the test host's
 # 61.33.205.151 only when it is https://testpgapi.easypay.co.kr, otherwise production's
 # 203.233.72.150, 203.233.72.151 and 61.33.211.180, so a live shop never believes a 노티 from
 # KICC's test system. EASYPAY_NOTI_ALLOWED_IPS (comma-separated, empty: these defaults)
@@ -228,7 +228,7 @@ EASYPAY_APPROVING_STALE_AFTER = timedelta(
 )
 # KICC's "no such transaction" for an approval in doubt fails the payment only when it was
 # answered (HTTP 200, resCd not "0000") on two reconcile passes at least this far apart:
-# KICC gives no code for "not found" (easypay-api.md §7, §14), so one answer could be a
+# KICC gives no code for "not found" (docs/kicc-api.md §7, §14), so one answer could be a
 # throttling or system error while the money did move. Until then the payment stays unknown.
 EASYPAY_UNKNOWN_GRACE = timedelta(seconds=env.int("EASYPAY_UNKNOWN_GRACE", default=600))
 # The local EasyPay emulator (easypay/emulator/README.md): served under /__easypay__/ by the
@@ -238,7 +238,7 @@ EASYPAY_EMULATOR = {
     "DATABASE": BASE_DIR / ".easypay-emulator.sqlite3",
     "MALLS": {"T0000000": "easypay!KICCTEST"},  # mall id -> secret key it signs with
     "NOTI_URL": "",
-    "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (easypay-api.md §8.1)
+    "NOTI_RETRY_SECONDS": 180,  # KICC retries every 3 minutes, 10 times (docs/kicc-api.md §8.1)
     "NOTI_MAX_RETRIES": 10,
     "NOTI_TIMEOUT_SECONDS": 10,
     # Whether a status answer (retrieveTransaction) carries the transaction's status now

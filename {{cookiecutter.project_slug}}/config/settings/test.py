@@ -20,7 +20,7 @@ STORAGES = {
 # No EasyPay until a test asks for one, whatever .env says: the easypay_emulator fixture points
 # EASYPAY_API_URL at a real local emulator; without it the client refuses to be built.
 EASYPAY_API_URL = ""
-# The test emulator answers as the shared KICC test mall (easypay-api.md §12).
+# The test emulator answers as the shared KICC test mall (docs/kicc-api.md §12).
 EASYPAY_MALL_ID = "T0000000"
 EASYPAY_SECRET_KEY = "easypay!KICCTEST"
 # Tests run DEBUG off against the local emulator (the easypay_emulator fixture): allow its URL,

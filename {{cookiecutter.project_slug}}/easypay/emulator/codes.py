@@ -19,7 +19,7 @@ REFUND_IN_DOUBT = {REFUND_TIMEOUT: "환불 처리 시간 초과", REFUND_UNKNOWN
 BANK_REFUSED = "5413"
 BANK_REFUSED_MESSAGE = "은행 이체 불가 (환불 계좌 확인)"
 
-# Documented card declines the payment window can produce (easypay-api.md §9, DOC [K-ERR]).
+# Documented card declines the payment window can produce (docs/kicc-api.md §9, DOC).
 DECLINES = {
     "8521": "카드 한도 초과",
     "8035": "체크카드 잔액 부족",

@@ -1,4 +1,4 @@
-"""Fault injection (easypay-api.md §16.8): what goes wrong between the shop and KICC.
+"""Fault injection (docs/kicc-api.md §16.8): what goes wrong between the shop and KICC.
 
 A fault is chosen for one order (shop_order_no) or for the next `count` calls, optionally
 of one endpoint, and is used up as calls match it. Whether the emulator commits the call

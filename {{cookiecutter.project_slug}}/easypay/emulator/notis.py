@@ -1,4 +1,4 @@
-"""노티 (webhook) delivery, easypay-api.md §8.1.
+"""노티 (webhook) delivery, docs/kicc-api.md §8.1.
 
 A noti is stored in the same transaction as the event that caused it, then POSTed as JSON
 from a background thread until acked: HTTP 200 with a JSON body whose resCd is "0000".

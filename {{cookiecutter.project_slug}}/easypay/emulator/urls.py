@@ -1,4 +1,4 @@
-"""The emulator's URLs: KICC's own paths (easypay-api.md §1), so a client only swaps the host.
+"""The emulator's URLs: KICC's own paths (docs/kicc-api.md §1), so a client only swaps the host.
 
 Mounted under `__easypay__/` by config/urls.py when DEBUG is on, and at the root by the
 standalone server (root_urls.py).

@@ -1,4 +1,5 @@
-"""The payment services: the ONLY code that changes a payment's status (DESIGN.md §2).
+"""The payment services: the ONLY code that changes a payment's status
+(docs/payment-lifecycle.md).
 
 One job per module:
     registration    register()            checkout: KICC registration, the window's URL

@@ -7,7 +7,7 @@ from django.conf import settings
 from easypay import client
 from easypay.client import merge_timeouts
 
-# KICC's documented 노티 source addresses (easypay-api.md §2). The test host's sender is
+# KICC's documented 노티 source addresses (docs/kicc-api.md §2). The test host's sender is
 # allowed only while EASYPAY_API_URL is the test host: a production shop must not take a
 # 노티 from KICC's test system as news about real money.
 KICC_NOTI_IPS = ("203.233.72.150", "203.233.72.151", "61.33.211.180")
@@ -34,7 +34,7 @@ def unknown_grace() -> timedelta:
 
 
 def default_noti_allowed_ips(api_url: str) -> tuple[str, ...]:
-    """KICC's 노티 senders for the host the shop talks to (easypay-api.md §2)."""
+    """KICC's 노티 senders for the host the shop talks to (§2)."""
     if str(api_url or "").rstrip("/") == KICC_TEST_API_URL:
         return KICC_TEST_NOTI_IPS
     return KICC_NOTI_IPS

@@ -276,7 +276,7 @@ def _void_late_approval(record, payment):
 
     Voided at KICC (a full 40 cancel, kept as a Cancellation) rather than answered 5001: the
     buyer was told nothing was charged and was never given the order, which is the mismatch
-    KICC's integrity rules answer with an immediate cancel (easypay-api.md §11 rules 1–3); a
+    KICC's integrity rules answer with an immediate cancel (§11 rules 1–3); a
     5001 would only make KICC resend ten times (§8.1) while the money stays held.
 
     The 노티 alone is not believed (§8.1 notis carry no signature): KICC is asked with our own

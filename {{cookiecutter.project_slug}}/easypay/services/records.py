@@ -1,6 +1,6 @@
 """PgCall rows: every call to KICC, the money-moving ones saved *before* the request leaves.
 
-Integrity rule 2 (easypay-api.md §7, §11): the shopTransactionId and KST request date of an
+Integrity rule 2 (§7, §11): the shopTransactionId and KST request date of an
 approve/revise call are committed first, so retrieveTransaction can find its outcome even if
 this process dies while waiting for the answer.
 """

@@ -46,5 +46,5 @@ def is_ip_address(value) -> bool:
 
 
 def noti_source_allowed(ip: str | None) -> bool:
-    """KICC sends 노티 only from its documented addresses (easypay-api.md §2)."""
+    """KICC sends 노티 only from its documented addresses (§2)."""
     return _within(_address(ip) if ip else None, _networks(conf.noti_allowed_ips()))

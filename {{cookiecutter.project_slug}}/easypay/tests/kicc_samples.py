@@ -1,4 +1,4 @@
-"""Real KICC answers (easypay-api.md §5.2, §5.3), for tests of shapes the emulator cannot produce.
+"""Real KICC answers (docs/kicc-api.md §5.2, §5.3), for tests of shapes the emulator cannot produce.
 
 REAL_CARD_APPROVAL is the test-host card approval captured in [OBS-A] (MID T0020391): its
 msgAuthValue is KICC's own, reproduced with the shared test key (§5.3, VERIFIED).

@@ -1,4 +1,4 @@
-"""Dates sent to KICC are Korean dates, whatever the server's clock zone (§11 rule 6)."""
+"""Dates sent to KICC are Korean dates, whatever the server's clock zone (integrity rule 6)."""
 
 from datetime import UTC, date, datetime
 

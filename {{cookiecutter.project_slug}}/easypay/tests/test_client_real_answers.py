@@ -1,4 +1,4 @@
-"""The client against KICC's own answers (easypay-api.md §5.2/§5.3).
+"""The client against KICC's own answers (docs/kicc-api.md §5.2/§5.3).
 
 The emulator signs with the test key but cannot produce these real, KICC-signed bodies (another
 mall, a 2024 pgCno), so `responses` stands in for testpgapi.easypay.co.kr here, as the house rules

@@ -64,7 +64,7 @@ def test_the_records_point_at_the_configured_payment_model():
 
 
 def test_easypay_imports_nothing_from_the_shops_apps():
-    """DESIGN.md §2: easypay is self-contained and knows nothing of apps.*."""
+    """easypay is self-contained and knows nothing of apps.* (docs/payment-lifecycle.md)."""
     offenders = []
     for path in EASYPAY_DIR.rglob("*.py"):
         if "tests" in path.relative_to(EASYPAY_DIR).parts:

@@ -8,7 +8,7 @@ TEST_SECRET = "easypay!KICCTEST"
 @pytest.mark.parametrize(
     ("pg_cno", "amount", "transaction_date", "expected"),
     [
-        # Two real test-host approval responses (easypay-api.md §5.3, VERIFIED).
+        # Two real test-host approval responses (docs/kicc-api.md §5.3, VERIFIED).
         (
             "24081308560510790235",
             51004,
@@ -30,7 +30,7 @@ def test_the_approval_signature_reproduces_kicc_real_responses(
 
 
 def test_the_revise_signature_matches_the_documented_example():
-    # easypay-api.md §6.1's constructed example over "24081308560510790235|cancel-0001".
+    # docs/kicc-api.md §6.1's constructed example over "24081308560510790235|cancel-0001".
     assert (
         revise_auth_value(TEST_SECRET, "24081308560510790235", "cancel-0001")
         == "d28af5fd4616b06b05d006797f950e2353d7778524a2615c6e09a8c7b5f5fd8a"

@@ -1,4 +1,4 @@
-"""The lifecycle table against DESIGN.md §2's diagram, move by move (no database)."""
+"""The lifecycle table against docs/payment-lifecycle.md's diagram, move by move (no database)."""
 
 import itertools
 

@@ -40,7 +40,7 @@ def post_payload(payload: dict) -> bool:
 
 
 def approval_payload(payment) -> dict:
-    """The channel's message for an approved payment (seed-signals.md, "Slack Integration")."""
+    """The channel's message for an approved payment: the seed's (docs/signals-and-receivers.md)."""
     return {
         "text": _("💰 새 결제: %(amount)s") % {"amount": krw(payment.amount)},
         "attachments": [

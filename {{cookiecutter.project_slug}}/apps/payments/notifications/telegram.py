@@ -50,7 +50,7 @@ def send_message(text: str, *, chat_id: str | None = None) -> bool:
 
 
 def approval_text(payment) -> str:
-    """The admin's message for an approved payment (seed-signals.md, "Send Notifications")."""
+    """The admin's message for an approved payment: the seed's (docs/signals-and-receivers.md)."""
     return _("💰 결제 완료!\n금액: %(amount)s\n상품: %(product)s") % {
         "amount": krw(payment.amount),
         "product": payment.product.name,

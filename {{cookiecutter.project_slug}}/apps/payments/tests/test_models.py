@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_payment_knows_its_buyers_phone_and_product_name(payment):
-    """What the receivers of seed-signals.md read."""
+    """What the seed's receivers read (docs/signals-and-receivers.md)."""
     payment = Payment.objects.get(pk=payment.pk)
 
     assert payment.user.phone == "01012345678"

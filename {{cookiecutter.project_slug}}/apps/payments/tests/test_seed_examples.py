@@ -1,4 +1,4 @@
-"""seed-signals.md's task examples (seed/background.py), pasted unchanged, run in this project;
+"""The seed's task examples (seed/background.py), pasted unchanged, run in this project;
 where the seed is wrong about Django 6 these tests show what goes wrong, and signals.py does
 the right thing instead (see schedule_followup there)."""
 

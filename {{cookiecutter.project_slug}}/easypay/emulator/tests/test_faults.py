@@ -1,4 +1,4 @@
-"""Fault injection as a raw HTTP client sees it (easypay-api.md §16.8)."""
+"""Fault injection as a raw HTTP client sees it (docs/kicc-api.md §16.8)."""
 
 import pytest
 import requests

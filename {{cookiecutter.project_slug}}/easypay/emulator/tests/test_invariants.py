@@ -1,4 +1,4 @@
-"""KICC's rules the emulator enforces (easypay-api.md §5, §6, §7, §11)."""
+"""KICC's rules the emulator enforces (docs/kicc-api.md §5, §6, §7, §11)."""
 
 import threading
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""seed-signals.md, "Trigger Post-Payment Tasks", "Enqueue Tasks from Signal Handlers"
+"""The seed's "Trigger Post-Payment Tasks", "Enqueue Tasks from Signal Handlers"
 (queue_report_generation), "Deferred Tasks" and "Best Practices" (safe_notification):
 pasted unchanged below the line."""
 
@@ -13,7 +13,7 @@ def send_notification(payment):
     raise ConnectionError("the notification service is down")
 
 
-# ---- pasted from seed-signals.md --------------------------------------------------------
+# ---- pasted from the seed (docs/signals-and-receivers.md) -------------------------------
 from functools import partial
 
 from django.db import transaction

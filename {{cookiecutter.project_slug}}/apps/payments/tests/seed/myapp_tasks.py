@@ -1,4 +1,5 @@
-"""``myapp.tasks`` of seed-signals.md ("Trigger Post-Payment Tasks"), on Django's tasks.
+"""``myapp.tasks`` of the seed's "Trigger Post-Payment Tasks", on Django's tasks
+(docs/signals-and-receivers.md).
 
 The seed calls ``generate_report_task.delay(payment.pk)``: ``delay`` is Celery's name for
 "enqueue with these arguments". Django's tasks call it ``enqueue``, so the shim forwards.

@@ -1,6 +1,6 @@
-"""seed-signals.md, "Log Failures": pasted unchanged below the line."""
+"""The seed's "Log Failures", docs/signals-and-receivers.md: pasted unchanged below the line."""
 
-# ---- pasted from seed-signals.md --------------------------------------------------------
+# ---- pasted from the seed (docs/signals-and-receivers.md) -------------------------------
 from django.dispatch import receiver
 
 from easypay.signals import payment_failed

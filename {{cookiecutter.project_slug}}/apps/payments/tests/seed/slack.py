@@ -1,9 +1,10 @@
-"""seed-signals.md, "Slack Integration": pasted unchanged below the line."""
+"""The seed's "Slack Integration", docs/signals-and-receivers.md: pasted unchanged below the
+line."""
 
 # What the seed assumes is defined in its module:
 SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T000/B000/seed-example"
 
-# ---- pasted from seed-signals.md --------------------------------------------------------
+# ---- pasted from the seed (docs/signals-and-receivers.md) -------------------------------
 from django.dispatch import receiver
 
 from easypay.signals import payment_approved

@@ -1,6 +1,7 @@
-"""seed-signals.md, "Send Notifications" (SMS): pasted unchanged below the line."""
+"""The seed's "Send Notifications" (SMS), docs/signals-and-receivers.md: pasted unchanged
+below the line."""
 
-# ---- pasted from seed-signals.md --------------------------------------------------------
+# ---- pasted from the seed (docs/signals-and-receivers.md) -------------------------------
 from django.dispatch import receiver
 
 from easypay.signals import payment_approved

@@ -1,10 +1,10 @@
-"""seed-signals.md, "Send Notifications" (Telegram) and "Enqueue Tasks from Signal Handlers"
+"""The seed's "Send Notifications" (Telegram) and "Enqueue Tasks from Signal Handlers"
 (queue_notifications): pasted unchanged below the line."""
 
 # What the seed assumes is defined in its module:
 ADMIN_CHAT_ID = "-1001234567890"
 
-# ---- pasted from seed-signals.md --------------------------------------------------------
+# ---- pasted from the seed (docs/signals-and-receivers.md) -------------------------------
 # apps/payments/signals.py
 from functools import partial
 
