@@ -265,7 +265,8 @@ def _approval(record, payment, data):
     if payment.status == S.FAILED:
         return _void_late_approval(record, payment)
     logger.error("노티 10 %s for %s, which is %s", record.pg_cno, payment, payment.status)
-    raise _Outcome(N.IGNORED, f"{payment.status} 상태 결제의 승인 노티: 확인 필요")
+    # Another approval for an order that already has one: the buyer may be charged twice.
+    _hold(record, f"{payment.get_status_display()} 상태 결제의 다른 승인 노티 (이중 결제?)")
 
 
 LATE_APPROVAL = _("결제 실패 후 도착한 승인을 취소했습니다.")
@@ -324,8 +325,11 @@ def _unconfirmed(record, payment, why: str):
 def _cancel(record, payment, data):
     """20: a cancel. Ours (its revise answer already applied, or still in flight), or one made
     in KICC's console, which only this 노티 tells us about."""
+    # A cancel can reach KICC's console before our approve call's answer reached us (found by
+    # the chaos run): the approval is settled first, so its pgCno is known when we compare.
+    payment = _settle_approval_first(record, payment)
     if not record.cancel_pg_cno or record.pg_cno not in _transactions_of(payment):
-        raise _Outcome(N.IGNORED, "결제의 PG 거래번호와 다른 취소 노티")
+        _hold(record, "결제의 PG 거래번호와 다른 취소 노티")
     if Cancellation.objects.filter(cancel_pg_cno=record.cancel_pg_cno).exists():
         return None
     in_flight = payment.cancellations.filter(status__in=IN_FLIGHT).select_related(

@@ -468,6 +468,54 @@ def test_a_deposit_noti_for_a_payment_still_unknown_settles_the_approval_first(
     assert log.names() == ["approved"]
 
 
+def test_a_console_cancel_of_a_payment_still_unknown_is_applied_once_the_approval_is_known(
+    easypay_emulator, noti_sink, payment
+):
+    """Found by the chaos run: a 노티 20 reached the shop before the approval's answer did, was
+    taken for another transaction's, acked and lost."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("http_500", endpoint="approve", commit=True)
+    unknown = services.handle_return(payment.public_token, post.fields)
+    assert (unknown.status, unknown.pg_cno) == ("unknown", "")
+    easypay_emulator.console_cancel(payment.shop_order_no, 5000)
+
+    with recorded_signals() as log:
+        response = post_noti(noti_of(easypay_emulator, "20"))
+
+    unknown.refresh_from_db()
+    assert response.json()["resCd"] == "0000"
+    assert (unknown.status, unknown.cancelled_amount) == ("partially_cancelled", 5000)
+    assert log.names() == ["approved", "cancelled"]
+
+
+def test_a_cancel_noti_for_a_transaction_the_payment_does_not_have_is_held(
+    easypay_emulator, payment
+):
+    paid = pay(easypay_emulator, payment)
+    stray = {**_cancel_noti_of(easypay_emulator, paid), "pgCno": "12345678901234567890"}
+
+    response = post_noti(stray)
+
+    paid.refresh_from_db()
+    assert response.json()["resCd"] == "0000"
+    assert paid.cancelled_amount == 0
+    assert Notification.objects.get().status == "held"
+
+
+def _cancel_noti_of(emulator, paid):
+    return {
+        "resCd": "0000",
+        "mallId": emulator.mall_id,
+        "notiType": "20",
+        "pgCno": paid.pg_cno,
+        "cancelPgCno": "99999999999999999999",
+        "shopOrderNo": paid.shop_order_no,
+        "cancelAmount": "1000",
+        "remainAmount": str(paid.amount - 1000),
+        "statusCode": "TS06",
+    }
+
+
 def test_a_deposit_noti_is_resent_while_kicc_cannot_say_what_the_approval_did(
     easypay_emulator, noti_sink, payment
 ):
