@@ -61,6 +61,7 @@ REFUND_DELAY_SECONDS = 1.0
 SETTLE_SECONDS = 15.0
 RECONCILE_EVERY = 1.0
 MIN_PASSES = 4
+HISTORIES_SHOWN = 3  # a divergence rarely comes alone: the next ones tell whether it is a pattern
 DAY_SETTLE_SECONDS = 6.0  # after a clock move, only the grace rule needs passes
 
 
@@ -300,10 +301,11 @@ class Run:
             print(f"  {mark} {result.name}: {result.counted}")
             for order, why in result.failures[:10]:
                 print(f"         {order}: {why}")
-        failing = [order for result in checks for order, _ in result.failures]
+        failing = list(dict.fromkeys(order for result in checks for order, _ in result.failures))
         if failing:
-            print(f"\nDIVERGENCE — rerun with --seed {self.seed}. First diverging payment:")
-            print(self._history(failing[0]))
+            print(f"\nDIVERGENCE — rerun with --seed {self.seed}. The first diverging payments:")
+            for order in failing[:HISTORIES_SHOWN]:
+                print(f"\n{self._history(order)}")
         return not failing
 
     def _history(self, order: str) -> str:
