@@ -640,8 +640,9 @@ class AdminAuditLog(models.Model):
 
 
 class Announcement(models.Model):
-    """A payment signal owed to the shop's receivers, written in the same transaction as the
-    status change it announces (a transactional outbox).
+    """A payment signal owed to the shop's receivers — payment_approved or payment_cancelled,
+    the ones that announce money moving — written in the same transaction as the status
+    change it announces (a transactional outbox).
 
     It is sent right after that transaction commits and stamped sent. If the process dies in
     between — a killed worker, a deploy — the row stays unsent, and reconcile sends it (once

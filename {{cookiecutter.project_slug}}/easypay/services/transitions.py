@@ -79,9 +79,15 @@ def announce(signal, payment, **kwargs) -> None:
     reporting sees it) and neither stops the other receivers nor changes the payment (docs/
     signals-and-receivers.md).
 
-    The signal is owed from the moment the status changes, so it is written down in the same
-    transaction (Announcement): a process that dies before sending it leaves it for reconcile
-    (send_unsent), instead of losing it."""
+    payment_approved and payment_cancelled announce money that moved: they are owed from the
+    moment the status changes, so they are written down in the same transaction
+    (Announcement) and a process that dies before sending them leaves them for reconcile
+    (send_unsent) instead of losing them. payment_registered and payment_failed announce that
+    no money moved: sent after commit as Django sends any signal, without the two extra
+    statements an owed one costs."""
+    if signal not in OWED:
+        transaction.on_commit(partial(_send, None, payment, signal, kwargs), robust=True)
+        return
     owed = Announcement.objects.create(
         payment=payment, signal=_name_of(signal), arguments=_storable(kwargs)
     )
@@ -107,9 +113,11 @@ def send_unsent(older_than, report) -> None:
 
 def _send(owed, payment, signal, kwargs) -> None:
     signal.send_robust(sender=type(payment), payment=payment, **kwargs)
-    Announcement.objects.filter(pk=owed.pk).update(sent_at=timezone.now())
+    if owed is not None:
+        Announcement.objects.filter(pk=owed.pk).update(sent_at=timezone.now())
 
 
+OWED = (payment_approved, payment_cancelled)
 SIGNALS = {
     "payment_registered": payment_registered,
     "payment_approved": payment_approved,

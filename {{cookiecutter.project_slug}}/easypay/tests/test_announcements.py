@@ -16,17 +16,20 @@ from easypay.tests.service_helpers import pay, recorded_signals
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_each_signal_is_written_with_its_status_change_and_stamped_once_sent(
+def test_money_signals_are_written_with_their_status_change_and_stamped_once_sent(
     easypay_emulator, payment
 ):
     with recorded_signals() as log:
         paid = pay(easypay_emulator, payment)
+        services.cancel(paid, amount=1000, reason="")
 
     owed = list(Announcement.objects.filter(payment=paid).order_by("created_at"))
-    assert [a.signal for a in owed] == ["payment_registered", "payment_approved"]
+    assert [a.signal for a in owed] == ["payment_approved", "payment_cancelled"]
     assert all(a.sent_at is not None and a.attempts == 0 for a in owed)
-    assert owed[1].arguments["pg_tid"] == paid.pg_cno
-    assert log.names() == ["registered", "approved"]
+    assert owed[0].arguments["pg_tid"] == paid.pg_cno
+    assert owed[1].arguments["cancel_amount"] == 1000
+    # payment_registered moves no money: sent, and owed to nobody.
+    assert log.names() == ["registered", "approved", "cancelled"]
 
 
 def test_a_rolled_back_change_owes_no_signal(payment):

@@ -1,7 +1,8 @@
 """How many queries each step of the services costs (printed; run with -s to see them), with
 the shop's receivers muted — they add their own (notifications, reports) after commit. The
-ceilings catch an N+1 or a lost select creeping in. Each signal costs two of them: its
-Announcement written with the status change, and stamped sent after the receivers ran."""
+ceilings catch an N+1 or a lost select creeping in. payment_approved and payment_cancelled
+cost two of them: the Announcement written with the status change, and stamped sent after
+the receivers ran."""
 
 import contextlib
 
@@ -43,7 +44,7 @@ def counted(label, ceiling, step):
 def test_queries_per_step_checkout_return_and_cancel(easypay_emulator, payment):
     auth_page_url = counted(
         "checkout (register)",
-        6,
+        4,
         lambda: services.register(payment, return_url=return_url(payment), device_type_code="pc"),
     )
     post = easypay_emulator.authenticate(authorization_id_of(auth_page_url), "approve")
