@@ -128,6 +128,7 @@ def main(argv=None) -> int:
         say(f"database {database_url.rsplit('/', 1)[1]}, logs in {folder}")
         emulator = cleanup.enter_context(stack.EmulatorProcess(folder).start())
         servers = {}
+        env: dict[str, str] = {}  # the last run's: any of them reaches the database
         for number, run in enumerate(runs):
             env = stack.shop_environment(
                 run, database_url=database_url, emulator_url=emulator.url, workers=options.workers
@@ -142,7 +143,7 @@ def main(argv=None) -> int:
             say(f"{run}: gunicorn at {servers[run].url}, workers {servers[run].worker_pids()}")
 
         most = max(concurrencies)
-        buyers = sign_up_buyers(servers, most)
+        buyers = sign_up_buyers(servers, env, most)
         product_id = buyers[runs[0]][0].product_ids()[0] if runs else None
         floors = [KiccOnly(emulator.url) for _ in range(most)]
         say("warming up")
@@ -178,28 +179,36 @@ def say(text: str) -> None:
     print(f"[bench] {text}", file=sys.stderr, flush=True)
 
 
-def sign_up_buyers(servers: dict, count: int) -> dict[str, list[Buyer]]:
-    """`count` buyers per server: signed up on the first, logged in (same accounts) on the rest."""
+def sign_up_buyers(servers: dict, env: dict[str, str], count: int) -> dict[str, list[Buyer]]:
+    """`count` buyers per server, the same accounts logged in on each. The accounts are made in
+    the database (manage.py, `env`): the signup form is throttled per address, and every buyer
+    here comes from 127.0.0.1."""
+    if not servers:
+        return {}
+    accounts = [Buyer("") for _ in range(count)]
+    created = ", ".join(f"({a.username!r}, {a.password!r})" for a in accounts)
+    stack.manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        f"for username, password in [{created}]:\n"
+        "    get_user_model().objects.create_user(username, password=password, phone='01012345678')",
+    )
     buyers: dict[str, list[Buyer]] = {}
-    accounts: list[Buyer] = []
     with ThreadPoolExecutor(max_workers=4) as pool:
         for run, server in servers.items():
-            proxy = run == "production"
-            if not accounts:
-                buyers[run] = [Buyer(server.url, behind_https_proxy=proxy) for _ in range(count)]
-                list(pool.map(Buyer.sign_up, buyers[run]))
-                accounts = buyers[run]
-            else:
-                buyers[run] = [
-                    Buyer(
-                        server.url,
-                        username=a.username,
-                        password=a.password,
-                        behind_https_proxy=proxy,
-                    )
-                    for a in accounts
-                ]
-                list(pool.map(Buyer.log_in, buyers[run]))
+            buyers[run] = [
+                Buyer(
+                    server.url,
+                    username=a.username,
+                    password=a.password,
+                    behind_https_proxy=run == "production",
+                )
+                for a in accounts
+            ]
+            list(pool.map(Buyer.log_in, buyers[run]))
     return buyers
 
 

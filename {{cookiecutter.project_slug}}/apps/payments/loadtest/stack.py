@@ -102,6 +102,8 @@ def shop_environment(
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_DEBUG="True" if settings == "local" else "False",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_ADMIN_URL="admin/",  # production requires one; the address is not measured
+        EMAIL_URL="consolemail://",  # mail is printed, never sent
         DATABASE_URL=database_url,
         EASYPAY_API_URL=emulator_url,
         EASYPAY_MALL_ID=TEST_MALL_ID,
