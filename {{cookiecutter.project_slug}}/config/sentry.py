@@ -2,6 +2,7 @@
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 
 from config.request_id import current
 
@@ -19,7 +20,7 @@ def init_sentry(dsn: str, *, traces_sample_rate: float = 0.0) -> None:
     )
 
 
-def tag_request_id(event: dict, hint: dict) -> dict:
+def tag_request_id(event: Event, hint: Hint) -> Event:
     """An error reported during a request carries the request id of its log lines."""
     request_id = current()
     if request_id:

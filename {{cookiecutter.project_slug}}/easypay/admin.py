@@ -6,12 +6,14 @@ only by the actions a staff member submits (reconcile, confirmed cancel): see
 docs/payment-lifecycle.md, "How the code is divided".
 """
 
+from collections.abc import Callable
 from functools import partial, update_wrapper
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from .services import manual
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
     """A record is evidence: nobody adds, edits or deletes it by hand."""
 
-    list_select_related = ("payment",)
+    list_select_related: ClassVar[tuple[str, ...]] = ("payment",)
 
     def has_add_permission(self, request):
         return False
@@ -59,7 +61,8 @@ class SettledByHandMixin:
     """A "settle by hand" page for the records KICC can no longer be asked about: the URL,
     and a link in the list and on the record's page while it can be used."""
 
-    settle_view = None  # an admin_views function (model_admin, request, object_id)
+    # An admin_views function (model_admin, request, object_id).
+    settle_view: Callable[..., HttpResponse] | None = None
 
     def get_urls(self):
         opts = self.opts
@@ -275,7 +278,13 @@ class PayMethodFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PaymentAdminMixin:
+if TYPE_CHECKING:  # the mixin's options and methods are ModelAdmin's, overridden
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class PaymentAdminMixin(_ModelAdmin):
     """Mix into the shop's payment ModelAdmin (before admin.ModelAdmin):
 
         @admin.register(Payment)
@@ -289,7 +298,7 @@ class PaymentAdminMixin:
 
     change_list_template = "admin/easypay/payment/change_list.html"
     change_form_template = "admin/easypay/payment/change_form.html"
-    list_display = (
+    list_display: tuple[str, ...] = (
         "shop_order_no",
         "status_badge",
         "amount_krw",
@@ -299,7 +308,9 @@ class PaymentAdminMixin:
         "pg_cno",
         "created_kst",
     )
+    list_filter: ClassVar[tuple[str | type[admin.ListFilter], ...]]
     list_filter = ("status", PayMethodFilter, "created_at")
+    search_fields: ClassVar[tuple[str, ...]]
     search_fields = ("shop_order_no", "pg_cno", "approval_no", "authorization_id")
     date_hierarchy = "created_at"
     inlines = (CancellationInline, PgCallInline, NotificationInline)

@@ -108,9 +108,8 @@ class Untrusted(EasyPayError):
     @property
     def pg_cno(self) -> str:
         """KICC's transaction id when the answer named one ("" otherwise): what a cancel needs."""
-        if self.result is not None and getattr(self.result, "pg_cno", ""):
-            return self.result.pg_cno
-        return self._pg_cno
+        named: str = getattr(self.result, "pg_cno", "")  # a ReviseResult has none
+        return named or self._pg_cno
 
 
 UNTRUSTED_REASONS = (

@@ -44,7 +44,7 @@ def mask_phone_number(value: object) -> object:
     return f"{compact[:3]}-{'*' * (len(compact) - 7)}-{compact[-4:]}"
 
 
-def mask_account_number(value: object) -> object:
+def mask_account_number[V](value: V) -> V | str:
     """A bank account number with all but its last four digits starred (refund accounts)."""
     if not isinstance(value, str) or not value:
         return value
@@ -75,7 +75,7 @@ def _passes_luhn(number: str) -> bool:
 def mask_body(body: Any) -> Any:
     """A deep copy of a JSON body that is safe to store and log."""
     if isinstance(body, Mapping):
-        masked = {}
+        masked: dict[Any, Any] = {}
         for key, value in body.items():
             if key in SIGNATURE_KEYS and value:
                 masked[key] = REDACTED

@@ -11,6 +11,7 @@ fixture points settings.EASYPAY_API_URL / EASYPAY_MALL_ID / EASYPAY_SECRET_KEY a
 """
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -132,7 +133,7 @@ def easypay_emulator_server():
 
 
 @pytest.fixture
-def easypay_emulator(easypay_emulator_server, settings) -> EmulatorHandle:
+def easypay_emulator(easypay_emulator_server, settings) -> Iterator[EmulatorHandle]:
     handle = EmulatorHandle(easypay_emulator_server)
     handle.reset()
     settings.EASYPAY_API_URL = handle.api_url

@@ -7,11 +7,15 @@ later cancelled of those payments is subtracted.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from . import kst
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class PeriodTotal:
         return self.amount - self.cancelled
 
 
-def period_starts(now: datetime | None = None) -> list[tuple[str, datetime]]:
+def period_starts(now: datetime | None = None) -> list[tuple["StrPromise", datetime]]:
     """KST midnight of today, of this week's Monday and of the month's first day."""
     moment = (now or kst.now()).astimezone(kst.KST)
     today = moment.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -99,7 +99,7 @@ def choice(name: str, value: object, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     if value not in allowed:
         raise fail(name, f"must be one of {', '.join(allowed)}; got {value!r}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def request_date(name: str, value: object) -> date:

@@ -8,7 +8,7 @@ from .models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]  # a tuple; the stubs allow None
         (_("연락처"), {"fields": ("phone",)}),
     )
     list_display = ("username", "email", "phone", "is_staff", "date_joined")

@@ -24,5 +24,6 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        verbose_name = _("사용자")
-        verbose_name_plural = pgettext_lazy("plural", "사용자")
+        # The stubs type these str; Django's own AbstractUser.Meta sets lazy ones too.
+        verbose_name = _("사용자")  # type: ignore[assignment]
+        verbose_name_plural = pgettext_lazy("plural", "사용자")  # type: ignore[assignment]

@@ -8,6 +8,7 @@ https://docs.djangoproject.com/en/6.1/ref/settings/
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils.csp import CSP
 
@@ -115,7 +116,7 @@ MIDDLEWARE = [
 # ------------------------------------------------------------------------------
 # Templates and static files (whitenoise serves them, also under gunicorn)
 # ------------------------------------------------------------------------------
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -256,7 +257,7 @@ EASYPAY_EMULATOR = {
 # per-response nonce (the csp_nonce_attr tag), so they need no 'unsafe-inline' either. Forms
 # may post here and to KICC's payment window, where checkout redirects the buyer
 # (easypay/csp.py). The EasyPay emulator answers with a policy of its own, as KICC's pages do.
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],

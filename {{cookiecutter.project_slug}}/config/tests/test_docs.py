@@ -61,7 +61,7 @@ def project_texts():
 
 def numbers(listed: str) -> list[int]:
     """The numbers of a list such as 1–3 (1, 2, 3), 2 and 5, or 1, 4."""
-    found = []
+    found: list[int] = []
     for part in re.split(r"\s*(?:,|and)\s*", listed):
         ends = [int(n) for n in re.split(r"\s*[–-]\s*", part) if n]
         found.extend(range(ends[0], ends[-1] + 1) if ends else [])

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_json_logs_are_one_object_per_line_even_for_tracebacks():
 
 
 @pytest.fixture
-def records():
+def records() -> Iterator[list[logging.LogRecord]]:
     """What the root logger handles, passed through the request id filter like the console."""
     kept: list[logging.LogRecord] = []
 

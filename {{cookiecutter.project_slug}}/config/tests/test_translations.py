@@ -56,7 +56,8 @@ def read_po(path: Path) -> list[Entry]:
     """Each entry of a .po file, the header (msgid "") included, in file order."""
     entries = []
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
-        entry, keyword, parts = Entry(msgid=""), None, {}
+        entry, keyword = Entry(msgid=""), ""
+        parts: dict[str, str] = {}
         for line in block.splitlines():
             if line.startswith("#~"):
                 entry.obsolete = True

@@ -12,17 +12,33 @@ console would look. A transaction approved after 23:00 is left alone (its day's 
 
 import json
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from easypay import kst, methods
 
 from . import shapes
 from .store import get_config, set_config
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .notis import Notifier
+    from .store import Store
+
 VOID_HOUR = 23
 
 
 class AutoVoid:
     """Mixed into engine.Emulator."""
+
+    if TYPE_CHECKING:  # what engine.Emulator provides
+        store: Store
+        notifier: Notifier
+
+        def switch(self, name: str, db=None): ...
+        def now(self, db=None) -> datetime: ...
+        def noti_config(self) -> dict: ...
+        def _record_cancel(self, db, body, txn, revise_type, cancel_amount, notis) -> dict: ...
 
     def auto_void(self) -> bool:
         return bool(self.switch("auto_void"))
@@ -37,7 +53,7 @@ class AutoVoid:
         """Run the auto-voids that are due; a no-op (one read) while the switch is off."""
         if not self.auto_void():
             return
-        notis = []
+        notis: list[int] = []
         with self.store.write() as db:
             due = self._last_void_day(db)
             through = get_config(db, "auto_void_through", None)

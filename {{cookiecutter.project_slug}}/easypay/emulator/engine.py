@@ -8,6 +8,7 @@ codes.py.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -305,7 +306,7 @@ class Emulator(Refunds, AutoVoid):
             raise ValueError(f"decline_code must be one of {sorted(codes.DECLINES)}")
         method = OUTCOME_METHODS.get(outcome)
         if provider is not None:
-            choices = shapes.PROVIDERS.get(method, ({}, None))[0]
+            choices = shapes.PROVIDERS[method][0] if method in shapes.PROVIDERS else {}
             if provider not in choices:
                 raise ValueError(
                     f"provider for {outcome} must be one of {sorted(choices)}"
@@ -354,7 +355,7 @@ class Emulator(Refunds, AutoVoid):
     # --- §5 approval ---------------------------------------------------------------------
     def approve(self, body: dict, *, amount_mismatch: bool | int = False) -> dict:
         """amount_mismatch (a fault): approve another amount than registered, True = +1000."""
-        notis = []
+        notis: list[int] = []
         try:
             validation.check(body, validation.APPROVE)
             mall_id = body["mallId"]
@@ -462,7 +463,8 @@ class Emulator(Refunds, AutoVoid):
     def revise(self, body: dict, *, fault=None) -> dict:
         """A cancel (40/32/33) or a refund (60/62/63, refunds.py). `fault`: a refund fault the
         views took for this call (refund_timeout, refund_bank_failure), applied inside."""
-        notis, later = [], []
+        notis: list[int] = []
+        later: list[Callable[[], None]] = []
         try:
             validation.check_revise(body)
             mall_id = body["mallId"]
@@ -626,7 +628,7 @@ class Emulator(Refunds, AutoVoid):
         """Cancel all (amount None) or part of an order's approval as a person would in KICC's
         console: the same rules as revise, a 노티 20, and no key of the shop's involved."""
         mall_id = mall_id or next(iter(self.malls))
-        notis = []
+        notis: list[int] = []
         with self.store.write() as db:
             txn = self._order_transaction(db, mall_id, shop_order_no)
             if txn is None:
@@ -639,7 +641,7 @@ class Emulator(Refunds, AutoVoid):
                 "shopTransactionId": "console-" + shapes.digits(12),
                 "reviseTypeCode": methods.FULL_CANCEL if full else partial,
             }
-            if not full:
+            if amount is not None and not full:  # not full: an amount was given
                 body["amount"] = int(amount)
             response = self._revise(db, body, notis)
         self.notifier.dispatch(notis, self.noti_config())
@@ -790,7 +792,8 @@ class Emulator(Refunds, AutoVoid):
             )
 
     def requests(self, endpoint: str | None = None, shop_order_no: str | None = None) -> list:
-        sql, args = "SELECT * FROM request_log WHERE 1=1", []
+        sql = "SELECT * FROM request_log WHERE 1=1"
+        args: list[str] = []
         if endpoint:
             sql, args = sql + " AND endpoint=?", [*args, endpoint]
         if shop_order_no:

@@ -22,12 +22,19 @@ import contextlib
 import json
 import threading
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from easypay import kst, methods
 
 from . import codes, shapes
 from .errors import Refused
 from .store import get_config
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from .notis import Notifier
+    from .store import Store
 
 STATE_STATUS = {"requested": "RF01", "done": "RF02", "failed": "RF03", "in_doubt": "RF01"}
 
@@ -43,6 +50,19 @@ def refund_delay_seconds(value) -> float | None:
 
 class Refunds:
     """Mixed into engine.Emulator: uses its store, clock, numbers and notifier."""
+
+    if TYPE_CHECKING:  # what engine.Emulator provides
+        store: Store
+        notifier: Notifier
+        malls: dict[str, str]
+
+        def switch(self, name: str, db=None): ...
+        def _set_switch(self, name: str, value) -> None: ...
+        def now(self, db=None) -> datetime: ...
+        def today(self, db=None) -> date: ...
+        def _new_number(self, db, table: str, column: str) -> str: ...
+        def _order_transaction(self, db, mall_id, shop_order_no): ...
+        def noti_config(self) -> dict: ...
 
     # --- §6 revise with a refund code ----------------------------------------------------
     def _refund(self, db, body, txn, notis, *, fault=None, later=None) -> dict:

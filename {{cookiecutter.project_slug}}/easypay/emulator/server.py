@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers import basehttp
@@ -81,7 +82,8 @@ class EmulatorServer:
         self.httpd = basehttp.ThreadedWSGIServer((host, port), _RequestHandler)
         self.httpd.daemon_threads = True
         self.httpd.set_app(EmulatorWSGIHandler(emulator))
-        self.host, self.port = self.httpd.server_address[:2]
+        # An AF_INET(6) server's address: (host, port, ...), the host a str.
+        self.host, self.port = cast(tuple[str, int], self.httpd.server_address[:2])
         self._thread: threading.Thread | None = None
 
     @property

@@ -37,7 +37,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 # The emulator is a sub-package, not an app, so it renders with an engine of its own.
 TEMPLATES = Engine(
-    dirs=[Path(__file__).resolve().parent / "templates"],
+    dirs=[Path(__file__).resolve().parent / "templates"],  # type: ignore[list-item]  # Django takes a Path
     libraries={"i18n": "django.templatetags.i18n"},
 )
 

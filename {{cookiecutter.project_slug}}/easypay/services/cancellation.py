@@ -14,6 +14,7 @@ under the payment's row lock, after checking that it fits the balance.
 import ipaddress
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -109,7 +110,7 @@ def _revise(payment, planner, reason, actor, client_ip) -> Cancellation:
     reason = _valid_reason(reason)
     client_ip = _ip_or_none(client_ip)
     cancellation = _claim(payment, planner, reason, actor, client_ip)
-    pg_call = cancellation.pg_call
+    pg_call = cast(PgCall, cancellation.pg_call)  # _reserve made it with one
     try:
         result = get_client().revise(
             shop_transaction_id=pg_call.shop_transaction_id,

@@ -27,7 +27,7 @@ logger = logging.getLogger("easypay.services")
 S = PaymentStatus
 
 # The timestamp each status stamps when it is reached.
-STAMPS = {
+STAMPS: dict[str, str] = {
     S.APPROVING: "approving_at",
     S.PAID: "paid_at",
     S.PARTIALLY_CANCELLED: "cancelled_at",

@@ -72,8 +72,8 @@ def main(argv=None) -> int:
 
     results = [default_task_backend.get_result(task_id) for task_id in ids]
     done = [r for r in results if r.status == "SUCCESSFUL"]
-    first = min(r.started_at for r in done)
-    last = max(r.finished_at for r in done)
+    first = min(r.started_at for r in done if r.started_at)  # a finished task has both
+    last = max(r.finished_at for r in done if r.finished_at)
     busy = (last - first).total_seconds()
     print(
         f"{backend}: {len(done)}/{len(results)} tasks succeeded; "

@@ -39,6 +39,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from . import stack
 from .buyer import Buyer, Purchase
@@ -158,7 +159,8 @@ def main(argv=None) -> int:
                 report(floor_slot)
                 for run, server in servers.items():
                     slot = Slot(run, concurrency)
-                    payers = [_payer(buyer, product_id) for buyer in buyers[run][:concurrency]]
+                    shop_product = cast(int, product_id)  # not None: there is a run
+                    payers = [_payer(buyer, shop_product) for buyer in buyers[run][:concurrency]]
                     drive(slot, payers, options, emulator, server)
                     slots.append(slot)
                     report(slot)

@@ -40,7 +40,7 @@ class Forms(HTMLParser):
 
 
 class _Links(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.hrefs: list[str] = []
 

@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -75,7 +76,8 @@ def postgres_version(database_url: str) -> str:
     import psycopg
 
     with psycopg.connect(database_url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0].split()[0]
+        row = cast(tuple[str], connection.execute("SHOW server_version").fetchone())  # one row
+        return row[0].split()[0]
 
 
 # --- environments and commands --------------------------------------------------------------
@@ -159,7 +161,7 @@ class Service:
 
     name = "service"
 
-    def __init__(self, folder):
+    def __init__(self, folder) -> None:
         self.folder = Path(folder)
         self.log_path = self.folder / f"{self.name}.log"
         self.process: subprocess.Popen | None = None
@@ -172,9 +174,13 @@ class Service:
 
     @property
     def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not spawned")
         return self.process.pid
 
     def wait_until_answering(self, url: str, seconds: float = 60) -> None:
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not spawned")
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -82,6 +82,7 @@ def seed_receivers(myapp):
 
 def load(path: Path, name: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, f"{path} cannot be imported"
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

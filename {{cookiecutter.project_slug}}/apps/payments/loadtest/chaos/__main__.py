@@ -38,11 +38,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import stack
 from . import plan as plans
 from .invariants import check
 from .signal_log import SignalLog, read
+
+if TYPE_CHECKING:
+    from easypay.services.reconciliation import ReconcileReport
+
+    from .world import Story
 
 # Short clocks: the shop's timeouts (a `delay` fault answers after world.py's 2.5 s), the
 # request budget that follows GUNICORN_TIMEOUT, and reconcile's stale / grace / expiry (seconds).
@@ -108,8 +114,8 @@ class Run:
         self.options = options
         self.cleanup = cleanup
         self.rng = random.Random(seed)  # noqa: S311 — a repeatable draw, not a secret
-        self.stories = []
-        self.report = None
+        self.stories: list[Story] = []
+        self.report: ReconcileReport | None = None
 
     # --- the stack ------------------------------------------------------------------------
     def start(self) -> None:
@@ -134,8 +140,8 @@ class Run:
             DJANGO_ADMIN_URL=self.admin_path,
             EMAIL_URL="consolemail://",
             EASYPAY_CHAOS_SIGNAL_DIR=str(self.folder / "signals"),
-            **SHOP_CLOCKS,
         )
+        env.update(SHOP_CLOCKS)  # last, as shop_environment applies its extras
         os.environ.update(env)  # this process reconciles too: the same settings, the same data
         import django
 
@@ -275,6 +281,8 @@ class Run:
     def verdict(self) -> bool:
         from apps.payments.models import Payment
 
+        if self.report is None:
+            raise RuntimeError("verdict() before settle(): no reconcile report")
         payments = list(
             Payment.objects.prefetch_related("cancellations", "easypay_announcements").order_by(
                 "pk"
@@ -423,7 +431,7 @@ def _payment_of(order: str):
     return Payment.objects.filter(shop_order_no=order).first()
 
 
-def _reconcile(days: int, *, compare: bool = True):
+def _reconcile(days: int, *, compare: bool = True) -> "ReconcileReport":
     """One reconcile pass in this process, `days` after today when KICC's clock moved on."""
     from easypay import services
 

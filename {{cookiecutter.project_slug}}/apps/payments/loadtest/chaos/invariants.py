@@ -48,7 +48,7 @@ def check(payments, ledgers: dict, signals: list[dict], report, responses: list)
     cancelled = Check("payment_cancelled once per cancel")
     no_500 = Check("no answer from the shop was a 500")
 
-    fired = defaultdict(Counter)
+    fired: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for record in signals:
         fired[record["order"]][record["signal"]] += 1
 

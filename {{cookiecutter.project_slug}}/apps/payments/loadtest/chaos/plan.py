@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 # Faults the emulator can inject (easypay/emulator/faults.py), with whether the call still
 # commits at KICC. `delay` answers after the shop's timeout (the run's EASYPAY_TIMEOUTS).
-CALL_FAULTS = (
+Faults = tuple[tuple[str, dict[str, str | bool]], ...]  # (kind, params) to draw from
+CALL_FAULTS: Faults = (
     ("delay", {}),
     ("drop_after_commit", {}),
     ("http_500", {}),
@@ -23,7 +24,7 @@ CALL_FAULTS = (
     ("malformed_json", {}),
     ("malformed_json", {"commit": False}),
 )
-APPROVE_ONLY_FAULTS = (("amount_mismatch", {}), ("bad_signature", {}))
+APPROVE_ONLY_FAULTS: Faults = (("amount_mismatch", {}), ("bad_signature", {}))
 BUTTONS = (
     ("approve", 40),  # card
     ("approve_transfer", 8),
@@ -37,7 +38,7 @@ BUTTONS = (
 )
 APPROVALS = ("approve", "approve_transfer", "approve_va", "approve_mobile", "approve_easypay")
 # Refunds go to a bank account: a virtual account once deposited, a mobile payment (§6.3).
-REFUND_FAULTS = (
+REFUND_FAULTS: Faults = (
     ("refund_timeout", {"code": "VTIM"}),
     ("refund_timeout", {"code": "VT00", "commit": False}),
     ("refund_bank_failure", {}),
@@ -141,7 +142,7 @@ def _draw_one(rng: random.Random, index: int) -> Plan:
     approved = button in APPROVALS
     card, account, mobile = button == "approve", button == "approve_va", button == "approve_mobile"
     deposit = account and rng.random() < 0.75
-    cancels = ()
+    cancels: tuple[Cancel, ...] = ()
     if approved and not (account and deposit) and rng.random() < 0.3:
         count = rng.choice((1, 1, 2, 3))
         cancels = tuple(
@@ -152,7 +153,7 @@ def _draw_one(rng: random.Random, index: int) -> Plan:
             )
             for _ in range(1 if account else count)
         )
-    refunds = ()
+    refunds: tuple[Refund, ...] = ()
     if ((account and deposit) or mobile) and rng.random() < 0.5:
         refunds = tuple(
             Refund(

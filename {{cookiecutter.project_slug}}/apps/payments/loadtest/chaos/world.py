@@ -368,7 +368,8 @@ def wait_for_notis(remote: RemoteEmulator, *, max_retries: int, timeout: float) 
 
 
 def _pending_notis(remote, max_retries) -> set:
-    tries, acked = {}, set()
+    tries: dict[int, int] = {}
+    acked: set[int] = set()
     try:
         attempts = remote.notis()
     except requests.RequestException:

@@ -1,6 +1,7 @@
 """runserver, paying through its own embedded EasyPay emulator (easypay/devserver/follow.py)."""
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 
@@ -25,7 +26,13 @@ def next_runserver():
     raise LookupError("no runserver command")  # unreachable: django.core has one
 
 
-class Command(next_runserver()):
+if TYPE_CHECKING:  # whichever it is, a subclass of Django's
+    from django.core.management.commands.runserver import Command as Runserver
+else:
+    Runserver = next_runserver()
+
+
+class Command(Runserver):
     def run(self, **options):
         follow.refuse_another_servers_emulator(self.addr, int(self.port))
         super().run(**options)
