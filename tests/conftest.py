@@ -30,6 +30,9 @@ def _rank(item) -> int:
     return len(RUN_FIRST)
 
 
+# tryfirst: an xdist worker reads the xdist_group marks in its own pytest_collection_modifyitems,
+# so marks added after it would be ignored.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Longest first; fast-layer tests of one bake share an xdist group (one bake per run)."""
     for item in items:

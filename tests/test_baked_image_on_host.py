@@ -382,7 +382,10 @@ def test_plain_http_is_redirected_to_https(shop):
     assert by_django.headers["Location"] == "https://localhost/"
 
 
-def test_a_buyer_pays_through_the_proxy_and_the_emulator_against_postgresql(shop):
+@pytest.fixture(scope="module")
+def paid(shop) -> str:
+    """A buyer signs up and pays through the proxy and the emulator; the result page's text.
+    A fixture, not a test's side effect: the 노티 test needs the payment whatever runs first."""
     session = shop["session"]
     session.get(shop["url"] + "/accounts/signup/", timeout=10).raise_for_status()
     signed_up = post_form(
@@ -421,9 +424,11 @@ def test_a_buyer_pays_through_the_proxy_and_the_emulator_against_postgresql(shop
     assert action.startswith(shop["url"] + "/payments/easypay/return/")
     returned = session.post(action, data=fields, allow_redirects=False, timeout=60)
     assert returned.status_code == 302, returned.text[-2000:]
-    result_page = session.get(shop["url"] + returned.headers["Location"], timeout=10)
+    return session.get(shop["url"] + returned.headers["Location"], timeout=10).text
 
-    assert "결제가 완료되었습니다" in result_page.text
+
+def test_a_buyer_pays_through_the_proxy_and_the_emulator_against_postgresql(shop, paid):
+    assert "결제가 완료되었습니다" in paid
     statuses = shop_query(
         shop,
         "import json; from apps.payments.models import Payment; "
@@ -432,7 +437,9 @@ def test_a_buyer_pays_through_the_proxy_and_the_emulator_against_postgresql(shop
     assert statuses == ["paid"]
 
 
-def test_kiccs_noti_keeps_its_source_address_through_the_proxy_and_a_forged_one_does_not(shop):
+def test_kiccs_noti_keeps_its_source_address_through_the_proxy_and_a_forged_one_does_not(
+    shop, paid
+):
     # The emulator (at 127.0.0.1) delivered the approval's 노티 through Caddy: acknowledged.
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
