@@ -168,9 +168,7 @@ def _draw_one(rng: random.Random, index: int) -> Plan:
         button=button,
         db_refuses_paid=card and rng.random() < 0.04,
         register_fault=_fault(rng) if rng.random() < 0.05 else None,
-        approve_fault=_fault(rng, approve=True)
-        if (card or account) and rng.random() < 0.35
-        else None,
+        approve_fault=_fault(rng, approve=True) if approved and rng.random() < 0.35 else None,
         retrieve_faults=tuple(_fault(rng) for _ in range(rng.choice((0, 0, 0, 1, 2)))),
         return_twice=rng.random() < 0.05,
         kill_during_return=approved and rng.random() < 0.03,
