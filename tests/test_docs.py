@@ -32,3 +32,23 @@ def test_the_generated_readme_names_only_real_targets(shared_bake, name):
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (TEMPLATE_DIR / ".ci" / "run").read_text()
+
+
+def test_the_template_readme_says_what_make_test_needs_and_what_happens_without_it():
+    readme = (TEMPLATE_DIR / "README.md").read_text()
+    section = readme.split("## On a fresh machine", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("|") and not line.startswith("|---")
+    ]
+    needs = {row[0]: row for row in rows[1:]}
+    ci = (TEMPLATE_DIR / ".ci" / "run").read_text()
+
+    # Every service CI waits for, at the address CI checks, with what happens without it.
+    for service, port in (("PostgreSQL", "5432"), ("Redis", "6379")):
+        assert f"answers {port}" in ci
+        (row,) = [row for what, row in needs.items() if service in what]
+        assert f"127.0.0.1:{port}" in row[0] and row[2], row
+    (chromium,) = [row for what, row in needs.items() if "Chromium" in what]
+    assert "apt-get install chromium" in chromium[0] + ci and chromium[2]

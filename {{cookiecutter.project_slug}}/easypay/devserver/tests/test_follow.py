@@ -2,6 +2,8 @@
 
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -212,3 +214,25 @@ def test_a_dev_server_refuses_the_emulator_of_another_port(dev_project):
     assert server.returncode != 0
     assert f"the emulator of a dev server on port {elsewhere}" in output
     assert "Leave EASYPAY_API_URL empty in .env" in output
+
+
+@pytest.mark.skipif(
+    not shutil.which("make") or not (PROJECT / ".venv/bin/python").exists(),
+    reason="make run needs make and the project's .venv (make install)",
+)
+def test_make_run_serves_on_the_port_it_is_given_with_its_own_emulator(dev_project):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 — our own Makefile
+        ["make", "--no-print-directory", "run", f"PORT={port}"],  # noqa: S607 — make on PATH
+        cwd=PROJECT, env={**dev_project, "PYTHONUNBUFFERED": "1"}, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        healthz = wait_for(f"{base}/healthz", server, seconds=60)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # make, runserver and its autoreloader child
+        output = server.communicate(timeout=30)[0]
+
+    assert healthz.status_code == 200, output
+    assert f"EasyPay: the emulator of this server, {base}/__easypay__" in output
