@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from easypay import services
 from easypay.views import within_request_budget
 
-from .cancellations import rows_for
+from .cancellations import rows_for_flagged, with_cancellation_flag
 from .checkout import start_checkout
 from .forms import CheckoutForm
 from .models import RECEIPT_STATUSES, Payment, Product
@@ -75,7 +75,7 @@ def _payment_for(request, token) -> Payment:
     """The buyer's own payment, or any payment for staff who may view payments in the admin
     (payments.view_payment); 404 for everyone else, so a token that is not yours looks
     exactly like one that does not exist."""
-    payments = Payment.objects.select_related("product", "user")
+    payments = with_cancellation_flag(Payment.objects.select_related("product", "user"))
     if not (request.user.is_staff and request.user.has_perm(VIEW_ANY_PAYMENT)):
         payments = payments.filter(user=request.user)
     return get_object_or_404(payments, public_token=token)
@@ -94,7 +94,9 @@ def payment_detail(request, token):
         {
             "payment": payment,
             # Cancels and refunds exist only for money that moved (or was cancelled since).
-            "cancellations": rows_for(payment) if payment.status in RECEIPT_STATUSES else [],
+            "cancellations": (
+                rows_for_flagged(payment) if payment.status in RECEIPT_STATUSES else []
+            ),
             "refresh_seconds": REFRESH_SECONDS if payment.status in SELF_REFRESHING else None,
         },
     )
@@ -109,7 +111,7 @@ def receipt(request, token):
     return render(
         request,
         "payments/receipt.html",
-        {"payment": payment, "cancellations": rows_for(payment)},
+        {"payment": payment, "cancellations": rows_for_flagged(payment)},
     )
 
 

@@ -156,3 +156,23 @@ def test_a_payment_that_never_took_money_shows_no_cancellations(client, make_pay
     response = client.get(reverse("payments:detail", args=[failed.public_token]))
 
     assert "취소·환불 내역" not in response.text
+
+
+@pytest.mark.parametrize("page", ["payments:detail", "payments:receipt"])
+def test_a_refund_asked_for_shows_while_nothing_is_cancelled_yet(client, make_payment, buyer, page):
+    """The page skips the cancels' query only when the payment has none at all: a refund in
+    flight leaves status and cancelled_amount as they were, and must still be shown."""
+    payment = make_payment(
+        user=buyer,
+        status="paid",
+        amount=30000,
+        pg_cno=PG_CNO,
+        pay_method_type_code="22",
+        paid_at=PAID_AT,
+    )
+    cancellation(payment, revise_type_code="62", revise_sub_type_code="RF01", status="accepted")
+
+    response = client.get(reverse(page, args=[payment.public_token]))
+
+    assert payment.cancelled_amount == 0
+    assert '<span class="status cancel-in-flight">환불 처리 중</span>' in response.text

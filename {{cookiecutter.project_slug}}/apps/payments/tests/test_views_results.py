@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -51,6 +53,20 @@ def test_the_owner_sees_a_paid_payment_with_amount_masked_card_and_approval_numb
     assert "30012345" in response.text
     assert "2026-04-01 08:30" in response.text  # KST
     assert reverse("payments:receipt", args=[paid.public_token]) in response.text
+
+
+@pytest.mark.parametrize("page", ["payments:detail", "payments:receipt"])
+def test_a_payment_never_cancelled_costs_the_page_no_query_for_cancels(client, buyer, paid, page):
+    """The session, the user and the payment — whether it has cancels is read with it."""
+    client.force_login(buyer)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(page, args=[paid.public_token]))
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 3, statements
+    assert not [sql for sql in statements if sql.startswith('SELECT "easypay_cancellation"')]
 
 
 def test_another_buyer_gets_not_found_as_if_the_token_did_not_exist(
