@@ -549,7 +549,10 @@ def _claim_void(payment, *, pg_cno, amount, code, message):
             # Remember what failed and which KICC transaction it was — but never over another
             # approval's pgCno: that one is still held, and refunds need it.
             type(payment)._default_manager.filter(pk=payment.pk, pg_cno__in=("", pg_cno)).update(
-                pg_cno=pg_cno, failure_code=code[:40], failure_message=message
+                pg_cno=pg_cno,
+                failure_code=code[:40],
+                failure_message=message,
+                updated_at=timezone.now(),  # .update() skips auto_now; every other write stamps it
             )
     except IntegrityError:
         return None  # the other path's claim committed first (the unique constraint decided)

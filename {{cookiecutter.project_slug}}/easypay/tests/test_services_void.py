@@ -111,3 +111,17 @@ def test_a_void_that_cannot_finish_within_the_requests_budget_is_left_to_reconci
     after.refresh_from_db()
     assert (after.status, after.failure_code) == ("failed", "amount_mismatch")
     assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"
+
+
+def test_claiming_a_void_stamps_the_payments_last_change(payment):
+    """The claim writes the payment with a queryset update, which skips auto_now: it stamps
+    updated_at itself, as every other write of a payment does (the admin sorts by it)."""
+    before = payment.updated_at
+
+    claimed = cancellation._claim_void(
+        payment, pg_cno="24120100000000000001", amount=payment.amount, code="x", message="y"
+    )
+
+    assert claimed is not None
+    assert payment.updated_at > before
+    assert payment.pg_cno == "24120100000000000001"
