@@ -607,3 +607,74 @@ def test_reconcile_handles_again_a_noti_kicc_stopped_resending(
     assert log.only("cancelled")["cancel_amount"] == 3000
     assert report.unresolved == []
     assert Notification.objects.get(noti_type="20").status == "processed"
+
+
+# ------------------------------------------------------------------------------
+# A 노티 for another merchant (mallId ≠ EASYPAY_MALL_ID) is recorded and moves nothing
+# ------------------------------------------------------------------------------
+ANOTHER_MALL = "T9999999"
+
+
+def another_malls(body, mall_id):
+    """The same 노티, as if KICC had sent it for another merchant (or without a mallId)."""
+    if mall_id is None:
+        return {key: value for key, value in body.items() if key != "mallId"}
+    return {**body, "mallId": mall_id}
+
+
+@pytest.mark.parametrize("mall_id", [ANOTHER_MALL, "", None])
+def test_a_cancel_noti_of_another_mall_moves_nothing_and_is_recorded_as_ignored(
+    easypay_emulator, noti_sink, payment, mall_id
+):
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.console_cancel(paid.shop_order_no, 3000)  # real at KICC: TS06
+    genuine = noti_of(easypay_emulator, "20")
+    retrieves = len(easypay_emulator.requests("retrieve"))
+
+    with recorded_signals() as log:
+        response = post_noti(another_malls(genuine, mall_id))
+
+    paid.refresh_from_db()
+    record = Notification.objects.get()
+    # Acked: it is stored as evidence, and a resend would be ignored again (_process).
+    assert (response.status_code, response.json()["resCd"]) == (200, "0000")
+    assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+    assert not Cancellation.objects.exists()
+    assert log.names() == []
+    assert len(easypay_emulator.requests("retrieve")) == retrieves  # KICC not even asked
+    assert (record.noti_type, record.pg_cno, record.status) == ("20", paid.pg_cno, "ignored")
+    assert record.error == f"다른 가맹점의 노티: {mall_id!r}"
+    assert bytes(record.raw_body)  # the body kept as it came
+    # Only the mall id stopped it: the shop's own copy of the same cancel is applied.
+    with recorded_signals() as log:
+        assert post_noti(genuine).json()["resCd"] == "0000"
+    paid.refresh_from_db()
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert log.only("cancelled")["cancel_amount"] == 3000
+
+
+@pytest.mark.parametrize("mall_id", [ANOTHER_MALL, "", None])
+def test_a_deposit_noti_of_another_mall_pays_nothing_and_is_recorded_as_ignored(
+    easypay_emulator, noti_sink, payment, mall_id
+):
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    easypay_emulator.deposit(waiting.shop_order_no)  # real at KICC: TS08
+    genuine = noti_of(easypay_emulator, "30")
+
+    with recorded_signals() as log:
+        response = post_noti(another_malls(genuine, mall_id))
+
+    waiting.refresh_from_db()
+    record = Notification.objects.get()
+    assert (response.status_code, response.json()["resCd"]) == (200, "0000")
+    assert waiting.status == "awaiting_deposit"
+    assert log.names() == []
+    assert easypay_emulator.requests("retrieve") == []
+    assert (record.noti_type, record.status) == ("30", "ignored")
+    assert record.error == f"다른 가맹점의 노티: {mall_id!r}"
+    assert not [line for line in services.reconcile_all().unresolved if "노티 30" in line]
+    with recorded_signals() as log:
+        post_noti(genuine)
+    waiting.refresh_from_db()
+    assert waiting.status == "paid"
+    assert log.only("approved")["deposit_pg_cno"] == genuine["pgCno"]
