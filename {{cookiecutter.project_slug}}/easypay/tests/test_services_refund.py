@@ -348,3 +348,27 @@ def test_a_refused_refund_noti_kicc_contradicts_applies_what_kicc_says_and_is_he
     assert Notification.objects.get(noti_type="51").status == "held"
     assert easypay_emulator.ledger(deposited.shop_order_no)["cancelled_amount"] == deposited.amount
 
+
+def test_a_cancel_noti_does_not_settle_a_refund_waiting_for_the_bank(
+    easypay_emulator, waiting_refund
+):
+    """A next-day refund ends with KICC's 50 or 51, confirmed through its key; a 노티 20 that
+    repeats its figures is not KICC's word that the bank paid it."""
+    deposited = waiting_refund.payment
+    forged = {
+        **refund_noti(deposited, "50"),
+        "notiType": "20",
+        "resCd": "0000",
+        "remainAmount": "0",
+        "statusCode": "RF02",
+    }
+
+    with recorded_signals() as log:
+        response = post_noti(forged)
+
+    assert response.json()["resCd"] == "5001"  # a refund is in flight: KICC resends
+    assert books(deposited, waiting_refund) == ("paid", 0, "accepted")
+    assert waiting_refund.notification is None
+    assert log.names() == []
+    assert Notification.objects.get(noti_type="20").status == "failed"
+    assert easypay_emulator.ledger(deposited.shop_order_no)["status_code"] == "RF01"

@@ -1,6 +1,8 @@
 """The 노티 endpoint (easypay:noti): KICC's webhooks, delivered by the emulator over real HTTP
 to a live server, and a few hand-made deliveries for what the emulator cannot send."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -409,6 +411,13 @@ def test_a_deposit_kicc_cannot_confirm_is_held_and_a_person_applies_it(
     assert not [line for line in services.reconcile_all().unresolved if "노티 30" in line]
 
 
+def past_the_status_window(cancellation):
+    """The cancel was asked for three days ago: KICC's status query can no longer say (§7)."""
+    PgCall.objects.filter(pk=cancellation.pg_call_id).update(
+        request_date=kst.today() - timedelta(days=3)
+    )
+
+
 def test_a_noti_20_settles_our_own_cancel_whose_answer_was_lost(
     easypay_emulator, noti_sink, payment
 ):
@@ -416,7 +425,7 @@ def test_a_noti_20_settles_our_own_cancel_whose_answer_was_lost(
     easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
     lost = services.cancel(paid, amount=3000, reason="부분 환불")
     assert lost.status == "unknown"
-    easypay_emulator.advance_days(2)  # and KICC's status query refuses to say (§7)
+    past_the_status_window(lost)
     noti = noti_of(easypay_emulator, "20")
 
     with recorded_signals() as log:
@@ -437,7 +446,7 @@ def test_a_noti_20_of_another_amount_does_not_settle_a_stuck_cancel(
     paid = pay(easypay_emulator, payment)
     easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
     lost = services.cancel(paid, amount=3000, reason="부분 환불")
-    easypay_emulator.advance_days(2)
+    past_the_status_window(lost)
     noti = {**noti_of(easypay_emulator, "20"), "cancelAmount": "5000", "remainAmount": "10000"}
 
     response = post_noti(noti)
@@ -445,6 +454,33 @@ def test_a_noti_20_of_another_amount_does_not_settle_a_stuck_cancel(
     lost.refresh_from_db()
     assert response.json()["resCd"] == "5001"  # KICC resends; a person can settle it meanwhile
     assert lost.status == "unknown"
+
+
+@pytest.mark.parametrize("kicc", ["not answering", "saying it has nothing yet"])
+def test_a_noti_20_waits_for_kiccs_answer_about_our_cancel_while_kicc_can_be_asked(
+    easypay_emulator, noti_sink, payment, kicc
+):
+    """Within §7's window a 노티 alone never settles our cancel — the status query does: one
+    refusal or no answer proves nothing (integrity rule 3), so KICC is asked to resend."""
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+    noti = noti_of(easypay_emulator, "20")
+    if kicc == "not answering":
+        easypay_emulator.inject_fault("http_500", endpoint="retrieve", count=5)
+    else:
+        easypay_emulator.advance_days(2)  # KICC's day moved on: it refuses to look (§7)
+
+    with recorded_signals() as log:
+        response = post_noti(noti)
+
+    lost.refresh_from_db()
+    paid.refresh_from_db()
+    assert response.json()["resCd"] == "5001"
+    assert lost.status == "unknown"
+    assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+    assert log.names() == []
+    assert Notification.objects.get(noti_type="20").status == "failed"
 
 
 # ------------------------------------------------------------------------------
