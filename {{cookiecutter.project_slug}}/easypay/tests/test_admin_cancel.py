@@ -584,6 +584,29 @@ def test_a_next_day_refund_from_the_admin_shows_in_progress_until_the_bank_pays_
     assert "결제의 일부가 취소되었습니다" in detail
 
 
+def test_the_refund_page_refuses_a_second_refund_while_the_first_waits_for_the_bank(
+    admin_client, deposited, easypay_emulator
+):
+    admin_client.post(
+        refund_url(deposited),
+        {"amount": "5000", **BUYERS_ACCOUNT, "real_time": "0", "reason": "부분 환불"},
+    )
+
+    second = admin_client.post(
+        refund_url(deposited),
+        {"amount": "10000", **BUYERS_ACCOUNT, "real_time": "1", "reason": "나머지 환불"},
+    )
+
+    deposited.refresh_from_db()
+    assert second.status_code == 200
+    assert "처리 중인 취소 요청이 있습니다" in second.text
+    assert len(easypay_emulator.requests("revise")) == 1
+    assert list(Cancellation.objects.values_list("status", flat=True)) == ["accepted"]
+    assert (deposited.status, deposited.cancelled_amount) == ("paid", 0)
+    refused = AdminAuditLog.objects.get(payment=deposited, action="cancel_refused")
+    assert refused.detail["amount"] == 10000
+
+
 def test_a_refund_account_is_checked_before_anything_is_sent(
     admin_client, by_mobile, easypay_emulator
 ):

@@ -372,3 +372,83 @@ def test_a_cancel_noti_does_not_settle_a_refund_waiting_for_the_bank(
     assert log.names() == []
     assert Notification.objects.get(noti_type="20").status == "failed"
     assert easypay_emulator.ledger(deposited.shop_order_no)["status_code"] == "RF01"
+
+
+# ------------------------------------------------------------------------------
+# One refund in flight per payment: the next refund or cancel waits for its outcome
+# ------------------------------------------------------------------------------
+OTHER_ACCOUNT = RefundAccount(bank_code="004", account_no="12345678901", depositor_name="홍길동")
+
+
+def second_attempts(payment):
+    """A second refund and a cancel of the same payment: each refused, or what it returned."""
+    outcomes = []
+    for attempt in (
+        lambda: services.refund(payment, account=OTHER_ACCOUNT, amount=1000, reason="다시"),
+        lambda: services.refund(payment, account=OTHER_ACCOUNT, reason="전액", real_time=False),
+        lambda: services.cancel(payment, amount=1000, reason="취소"),
+        lambda: services.cancel(payment, reason="전체 취소"),
+    ):
+        try:
+            outcomes.append(attempt().status)
+        except services.CancelRefused as refused:
+            outcomes.append(refused.code)
+    return outcomes
+
+
+@pytest.mark.parametrize("code", ["VTIM", "VT00"])
+def test_while_a_refund_is_in_doubt_no_other_refund_or_cancel_is_sent(
+    easypay_emulator, by_mobile, code
+):
+    easypay_emulator.inject_fault(
+        "refund_timeout", endpoint="revise", code=code, commit=True, unknown_queries=1
+    )
+    first = services.refund(by_mobile, account=ACCOUNT, amount=4000, reason="부분 환불")
+    assert first.status == "unknown"
+
+    with recorded_signals() as log:
+        outcomes = second_attempts(by_mobile)
+
+    by_mobile.refresh_from_db()
+    assert outcomes == ["in_flight"] * 4
+    assert len(easypay_emulator.requests("revise")) == 1  # only the refund in doubt
+    assert Cancellation.objects.filter(payment=by_mobile).count() == 1
+    assert (by_mobile.status, by_mobile.cancelled_amount) == ("paid", 0)
+    assert log.names() == []
+    # Once KICC tells what became of it, the payment takes the next one, with the right balance.
+    services.reconcile_all(now=later(), compare=False)  # VT00: the bank has not answered yet
+    services.reconcile_all(now=later(10), compare=False)
+    first.refresh_from_db()
+    assert first.status == "done"
+    again = services.cancel(by_mobile, amount=1000, reason="취소")
+    by_mobile.refresh_from_db()
+    assert again.status == "done"
+    assert by_mobile.cancelled_amount == 5000
+    assert easypay_emulator.ledger(by_mobile.shop_order_no)["cancelled_amount"] == 5000
+
+
+def test_while_a_next_day_refund_waits_for_the_bank_no_other_refund_or_cancel_is_sent(
+    easypay_emulator, by_mobile
+):
+    with notis_sunk(easypay_emulator):
+        first = services.refund(
+            by_mobile, account=ACCOUNT, amount=4000, reason="부분 환불", real_time=False
+        )
+        assert first.status == "accepted"
+
+        outcomes = second_attempts(by_mobile)
+
+        by_mobile.refresh_from_db()
+        assert outcomes == ["in_flight"] * 4
+        assert len(easypay_emulator.requests("revise")) == 1
+        assert (by_mobile.status, by_mobile.cancelled_amount) == ("paid", 0)
+        # The bank refuses the account (노티 51): the slot is free, the money refundable again.
+        easypay_emulator.complete_refund(by_mobile.shop_order_no, outcome="bank_failure")
+        post_noti(noti_of(easypay_emulator, "51"))
+        again = services.refund(by_mobile, account=OTHER_ACCOUNT, amount=4000, reason="다른 계좌")
+
+    first.refresh_from_db()
+    by_mobile.refresh_from_db()
+    assert (first.status, again.status) == ("failed", "done")
+    assert by_mobile.cancelled_amount == 4000
+    assert easypay_emulator.ledger(by_mobile.shop_order_no)["cancelled_amount"] == 4000
