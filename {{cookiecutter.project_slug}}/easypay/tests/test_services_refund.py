@@ -5,6 +5,7 @@ or a mobile payment (§6.3), against the real emulator — real time (63), next 
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from easypay import services
@@ -197,7 +198,7 @@ def refund_noti(payment, noti_type, *, cancel_pg_cno=MADE_UP, amount=None):
     return {
         "resCd": "0000" if noti_type == "50" else "5413",
         "resMsg": "환불완료" if noti_type == "50" else "환불 계좌 오류",
-        "mallId": "T0000000",
+        "mallId": settings.EASYPAY_MALL_ID,  # the shop's own (the emulator's test mall)
         "notiType": noti_type,
         "pgCno": payment.pg_cno,
         "shopOrderNo": payment.shop_order_no,
