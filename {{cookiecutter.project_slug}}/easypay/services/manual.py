@@ -35,6 +35,7 @@ from .cancellation import (
 )
 from .errors import PaymentError
 from .notifications import record_kicc_cancel
+from .reconciliation import beyond_status_window
 from .transitions import fail, lock, move
 
 logger = logging.getLogger("easypay.services")
@@ -50,10 +51,7 @@ class SettleRefused(PaymentError):
 
 def can_settle_by_hand(cancellation) -> bool:
     """A cancel still in flight that KICC can no longer be asked about (§7)."""
-    pg_call = cancellation.pg_call
-    return cancellation.status in IN_FLIGHT and (
-        pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
-    )
+    return cancellation.status in IN_FLIGHT and beyond_status_window(cancellation)
 
 
 def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", actor, client_ip):

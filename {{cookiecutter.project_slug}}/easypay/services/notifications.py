@@ -45,7 +45,12 @@ from .cancellation import (
     void_approval,
 )
 from .errors import ForbiddenSource
-from .reconciliation import ReconcileReport, reconcile, settle_cancellation
+from .reconciliation import (
+    ReconcileReport,
+    beyond_status_window,
+    reconcile,
+    settle_cancellation,
+)
 from .records import call_of, log_call
 from .transitions import lock, move
 
@@ -340,8 +345,14 @@ def _cancel(record, payment, data):
         settle_cancellation(cancellation, timezone.now(), report)  # in doubt: ask KICC
     if Cancellation.objects.filter(cancel_pg_cno=record.cancel_pg_cno).exists():
         return None
-    stuck = in_flight.filter(pg_cno=record.pg_cno).first()
-    if stuck is not None:
+    # Settled on the 노티's figures only when KICC's status query can no longer say (§7):
+    # while it can, it has just been asked, and a cancel it does not show as done waits for it
+    # (5001 below). Never a refund KICC took for the bank (accepted, RF01): only its 50 or 51,
+    # confirmed with its own key, ends it.
+    stuck = (
+        in_flight.filter(pg_cno=record.pg_cno).exclude(status=Cancellation.Status.ACCEPTED).first()
+    )
+    if stuck is not None and beyond_status_window(stuck):
         return _settle_stuck_cancel(record, stuck, data)
     if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
         raise _Outcome(N.FAILED, "진행 중인 취소의 결과를 아직 모름: 재전송 요청")
@@ -354,9 +365,10 @@ def _transactions_of(payment) -> set[str]:
 
 
 def _settle_stuck_cancel(record, cancellation, data):
-    """Our own cancel, whose answer never came and which KICC could not be asked about: the
-    노티 names its transaction and reports exactly the cancel we asked for (amount and what
-    is left), so it settles it. Anything else about it keeps it open (KICC resends)."""
+    """Our own cancel, whose answer never came and which KICC can no longer be asked about
+    (past §7's window: beyond_status_window): the 노티 names its transaction and reports
+    exactly the cancel we asked for (amount and what is left), so it settles it. Anything else
+    about it keeps it open (KICC resends)."""
     amount, remain = _won(data.get("cancelAmount")), _remainder(data)
     expected_remain = cancellation.remaining_before - cancellation.amount
     if amount != cancellation.amount or remain not in (None, expected_remain):

@@ -235,7 +235,7 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
     it, with the figures of KICC's console (the admin's "취소 결과 확정")."""
     pg_call = cancellation.pg_call
     order = cancellation.payment.shop_order_no
-    if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
+    if beyond_status_window(cancellation):
         _mark_unknown(cancellation)
         report.unresolved.append(
             f"{order}: 취소 {cancellation.pk} ({display.krw(cancellation.amount)}) 결과를 KICC에 "
@@ -274,6 +274,15 @@ def settle_cancellation(cancellation, now, report) -> ReviseResult | None:
         return None
     _report_answer(cancellation, result, report)
     return result
+
+
+def beyond_status_window(cancellation) -> bool:
+    """KICC's status query can no longer tell what became of this cancel: no key of ours to
+    ask with, or its day is before yesterday (§7). Only then may figures from elsewhere — KICC's
+    console (manual.py), a 노티 20 naming exactly this cancel (notifications.py) — settle it;
+    while KICC can still be asked, its answer is what counts."""
+    pg_call = cancellation.pg_call
+    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
 
 
 def _report_answer(cancellation, result, report) -> None:

@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from easypay import kst
 from easypay.models import AdminAuditLog, Cancellation, Notification, PgCall
-from easypay.tests.service_helpers import recorded_signals, window
+from easypay.tests.service_helpers import (
+    noti_of,
+    notis_sunk,
+    post_noti,
+    recorded_signals,
+    window,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -463,6 +469,142 @@ def test_an_admin_refunds_a_mobile_payment_to_the_buyers_account(
     refund = Cancellation.objects.get(payment=by_mobile)
     assert (refund.revise_type_code, refund.requested_by) == ("63", admin_user)
     assert AdminAuditLog.objects.filter(payment=by_mobile, action="refund_requested").exists()
+
+
+@pytest.fixture
+def deposited(client, make_payment, easypay_emulator):
+    """A virtual account of 15,000원 the buyer paid into (KICC's 노티 30, delivered here)."""
+    payment = pay(client, easypay_emulator, make_payment(amount=15000), "approve_va")
+    assert payment.status == "awaiting_deposit"
+    with notis_sunk(easypay_emulator):
+        easypay_emulator.deposit(payment.shop_order_no)
+        post_noti(noti_of(easypay_emulator, "30"))
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    return payment
+
+
+BUYERS_ACCOUNT = {
+    "bank_code": "004",
+    "account_no": "110-123-456789",
+    "depositor_name": "홍길동",
+}
+
+
+def buyers_pages(client, payment):
+    """The buyer's payment page and receipt, as the buyer sees them."""
+    client.force_login(payment.user)
+    return [
+        client.get(reverse(name, args=[payment.public_token])).text
+        for name in ("payments:detail", "payments:receipt")
+    ]
+
+
+def test_an_admin_refunds_a_deposited_virtual_account_and_the_buyer_sees_it_masked(
+    admin_client,
+    admin_user,
+    client,
+    deposited,
+    easypay_emulator,
+    django_capture_on_commit_callbacks,
+):
+    page = admin_client.get(change_url(deposited))
+    not_cancelled = admin_client.get(cancel_url(deposited), follow=True)
+    form = admin_client.get(refund_url(deposited))
+
+    with recorded_signals() as log, django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            refund_url(deposited),
+            {"amount": "15000", **BUYERS_ACCOUNT, "real_time": "1", "reason": "주문 취소"},
+            follow=True,
+        )
+
+    deposited.refresh_from_db()
+    # The admin: a refund, not a cancel, entered on the confirmation page.
+    assert refund_url(deposited) in page.text and cancel_url(deposited) not in page.text
+    assert "여기서 처리할 수 없습니다" in not_cancelled.text
+    assert "환불 실행" in form.text and "환불 계좌번호" in form.text
+    assert response.redirect_chain[-1][0] == change_url(deposited)
+    assert "15,000원을 환불했습니다." in response.text
+    # What moved: the whole deposit, into the account entered, once.
+    assert (deposited.status, deposited.cancelled_amount) == ("cancelled", 15000)
+    (revise,) = easypay_emulator.requests("revise")
+    sent = revise["body"]
+    assert (sent["reviseTypeCode"], sent["reviseSubTypeCode"]) == ("63", "10")
+    assert (sent["refundInfo"]["refundBankCode"], sent["refundInfo"]["refundAccountNo"]) == (
+        "004",
+        "110123456789",
+    )
+    assert easypay_emulator.ledger(deposited.shop_order_no)["cancelled_amount"] == 15000
+    refund = Cancellation.objects.get(payment=deposited)
+    assert (refund.status, refund.requested_by, refund.amount) == ("done", admin_user, 15000)
+    cancelled = log.only("cancelled")
+    assert (cancelled["refund"], cancelled["cancel_amount"]) == (True, 15000)
+    actions = AdminAuditLog.objects.filter(payment=deposited).values_list("action", flat=True)
+    assert set(actions) == {"refund_requested", "cancel_done"}
+    # The buyer: the refund with its state, the account masked, on the page and the receipt.
+    for text in buyers_pages(client, deposited):
+        assert "취소·환불 내역" in text
+        assert '<span class="status cancel-done">환불 완료</span>' in text
+        assert "환불 계좌: KB국민은행 ********6789" in text
+        assert "110123456789" not in text and "110-123-456789" not in text
+        assert "15,000원" in text
+
+
+def test_a_next_day_refund_from_the_admin_shows_in_progress_until_the_bank_pays_it(
+    admin_client, client, deposited, easypay_emulator, django_capture_on_commit_callbacks
+):
+    response = admin_client.post(
+        refund_url(deposited),
+        {"amount": "5000", **BUYERS_ACCOUNT, "real_time": "0", "reason": "부분 환불"},
+        follow=True,
+    )
+
+    deposited.refresh_from_db()
+    refund = Cancellation.objects.get(payment=deposited)
+    assert "5,000원 환불을 KICC가 접수했습니다." in response.text
+    assert (refund.revise_type_code, refund.status) == ("62", "accepted")
+    assert (deposited.status, deposited.cancelled_amount) == ("paid", 0)  # not paid out yet
+    for text in buyers_pages(client, deposited):
+        assert '<span class="status cancel-in-flight">환불 처리 중</span>' in text
+        assert "환불 계좌: KB국민은행 ********6789" in text
+        assert "110123456789" not in text
+
+    with notis_sunk(easypay_emulator), django_capture_on_commit_callbacks(execute=True):
+        easypay_emulator.complete_refund(deposited.shop_order_no, outcome="done")
+        assert post_noti(noti_of(easypay_emulator, "50")).json()["resCd"] == "0000"
+
+    deposited.refresh_from_db()
+    assert (deposited.status, deposited.cancelled_amount) == ("partially_cancelled", 5000)
+    detail, receipt = buyers_pages(client, deposited)
+    for text in (detail, receipt):
+        assert '<span class="status cancel-done">환불 완료</span>' in text
+        assert "환불 처리 중" not in text
+        assert "10,000원" in text  # what is left
+    assert "결제의 일부가 취소되었습니다" in detail
+
+
+def test_the_refund_page_refuses_a_second_refund_while_the_first_waits_for_the_bank(
+    admin_client, deposited, easypay_emulator
+):
+    admin_client.post(
+        refund_url(deposited),
+        {"amount": "5000", **BUYERS_ACCOUNT, "real_time": "0", "reason": "부분 환불"},
+    )
+
+    second = admin_client.post(
+        refund_url(deposited),
+        {"amount": "10000", **BUYERS_ACCOUNT, "real_time": "1", "reason": "나머지 환불"},
+    )
+
+    deposited.refresh_from_db()
+    assert second.status_code == 200
+    assert "처리 중인 취소 요청이 있습니다" in second.text
+    assert len(easypay_emulator.requests("revise")) == 1
+    assert list(Cancellation.objects.values_list("status", flat=True)) == ["accepted"]
+    assert (deposited.status, deposited.cancelled_amount) == ("paid", 0)
+    refused = AdminAuditLog.objects.get(payment=deposited, action="cancel_refused")
+    assert refused.detail["amount"] == 10000
 
 
 def test_a_refund_account_is_checked_before_anything_is_sent(

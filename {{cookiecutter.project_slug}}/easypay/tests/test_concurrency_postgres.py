@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from easypay import services
-from easypay.client import EasyPayClient
+from easypay.client import EasyPayClient, RefundAccount
 from easypay.models import Cancellation, Notification
 from easypay.services.cancellation import void_approval
 from easypay.tests.service_helpers import noti_of, notis_sunk, pay, recorded_signals, window
@@ -210,3 +210,57 @@ def test_concurrent_voids_of_one_approval_send_one_revise(easypay_emulator, paym
     assert len(easypay_emulator.requests("revise")) == 1
     assert easypay_emulator.ledger(payment.shop_order_no)["status_code"] == "TS02"
     assert Cancellation.objects.filter(payment=payment).count() == 1
+
+
+ACCOUNT = RefundAccount(bank_code="004", account_no="11012345678", depositor_name="홍길동")
+
+
+def deposited_account(emulator, payment):
+    """A virtual account the buyer paid into (its 노티 30 delivered here)."""
+    waiting = pay(emulator, payment, "approve_va")
+    with notis_sunk(emulator):
+        emulator.deposit(waiting.shop_order_no)
+        post_noti(noti_of(emulator, "30"))
+    waiting.refresh_from_db()
+    assert waiting.status == "paid"
+    return waiting
+
+
+def outcome(call):
+    try:
+        return call().status
+    except services.CancelRefused as refused:
+        return refused.code
+
+
+@pytest.mark.parametrize("method", ["virtual account", "mobile"])
+def test_concurrent_refunds_of_one_payment_send_one_revise(easypay_emulator, payment, method):
+    """Six refunds (and, for a mobile payment, cancels) at once while the first is still on
+    the wire: one claims the payment and is sent; the others are refused before any call."""
+    paid = (
+        deposited_account(easypay_emulator, payment)
+        if method == "virtual account"
+        else pay(easypay_emulator, payment, "approve_mobile")
+    )
+    easypay_emulator.inject_fault("delay", endpoint="revise", seconds=1, count=6)
+
+    def work(i):
+        fresh = type(paid).objects.get(pk=paid.pk)
+        if method == "mobile" and i % 2:
+            return outcome(lambda: services.cancel(fresh, amount=4000, reason=""))
+        return outcome(
+            lambda: services.refund(fresh, account=ACCOUNT, amount=4000, reason="", real_time=i < 3)
+        )
+
+    with recorded_signals() as log:
+        results = run_together(6, work)
+
+    paid.refresh_from_db()
+    (sent,) = Cancellation.objects.filter(payment=paid)
+    winner = "accepted" if sent.status == "accepted" else "done"
+    assert sorted(results) == sorted([winner] + ["in_flight"] * 5), results
+    assert len(easypay_emulator.requests("revise")) == 1
+    assert easypay_emulator.ledger(paid.shop_order_no)["cancelled_amount"] == 4000
+    # Done: in the books and announced once. Accepted: reserved at KICC until the bank pays.
+    assert paid.cancelled_amount == (4000 if winner == "done" else 0)
+    assert log.names().count("cancelled") == (1 if winner == "done" else 0)

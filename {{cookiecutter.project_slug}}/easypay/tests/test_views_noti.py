@@ -1,6 +1,8 @@
 """The 노티 endpoint (easypay:noti): KICC's webhooks, delivered by the emulator over real HTTP
 to a live server, and a few hand-made deliveries for what the emulator cannot send."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -409,6 +411,13 @@ def test_a_deposit_kicc_cannot_confirm_is_held_and_a_person_applies_it(
     assert not [line for line in services.reconcile_all().unresolved if "노티 30" in line]
 
 
+def past_the_status_window(cancellation):
+    """The cancel was asked for three days ago: KICC's status query can no longer say (§7)."""
+    PgCall.objects.filter(pk=cancellation.pg_call_id).update(
+        request_date=kst.today() - timedelta(days=3)
+    )
+
+
 def test_a_noti_20_settles_our_own_cancel_whose_answer_was_lost(
     easypay_emulator, noti_sink, payment
 ):
@@ -416,7 +425,7 @@ def test_a_noti_20_settles_our_own_cancel_whose_answer_was_lost(
     easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
     lost = services.cancel(paid, amount=3000, reason="부분 환불")
     assert lost.status == "unknown"
-    easypay_emulator.advance_days(2)  # and KICC's status query refuses to say (§7)
+    past_the_status_window(lost)
     noti = noti_of(easypay_emulator, "20")
 
     with recorded_signals() as log:
@@ -437,7 +446,7 @@ def test_a_noti_20_of_another_amount_does_not_settle_a_stuck_cancel(
     paid = pay(easypay_emulator, payment)
     easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
     lost = services.cancel(paid, amount=3000, reason="부분 환불")
-    easypay_emulator.advance_days(2)
+    past_the_status_window(lost)
     noti = {**noti_of(easypay_emulator, "20"), "cancelAmount": "5000", "remainAmount": "10000"}
 
     response = post_noti(noti)
@@ -445,6 +454,33 @@ def test_a_noti_20_of_another_amount_does_not_settle_a_stuck_cancel(
     lost.refresh_from_db()
     assert response.json()["resCd"] == "5001"  # KICC resends; a person can settle it meanwhile
     assert lost.status == "unknown"
+
+
+@pytest.mark.parametrize("kicc", ["not answering", "saying it has nothing yet"])
+def test_a_noti_20_waits_for_kiccs_answer_about_our_cancel_while_kicc_can_be_asked(
+    easypay_emulator, noti_sink, payment, kicc
+):
+    """Within §7's window a 노티 alone never settles our cancel — the status query does: one
+    refusal or no answer proves nothing (integrity rule 3), so KICC is asked to resend."""
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    lost = services.cancel(paid, amount=3000, reason="부분 환불")
+    noti = noti_of(easypay_emulator, "20")
+    if kicc == "not answering":
+        easypay_emulator.inject_fault("http_500", endpoint="retrieve", count=5)
+    else:
+        easypay_emulator.advance_days(2)  # KICC's day moved on: it refuses to look (§7)
+
+    with recorded_signals() as log:
+        response = post_noti(noti)
+
+    lost.refresh_from_db()
+    paid.refresh_from_db()
+    assert response.json()["resCd"] == "5001"
+    assert lost.status == "unknown"
+    assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+    assert log.names() == []
+    assert Notification.objects.get(noti_type="20").status == "failed"
 
 
 # ------------------------------------------------------------------------------
@@ -607,3 +643,74 @@ def test_reconcile_handles_again_a_noti_kicc_stopped_resending(
     assert log.only("cancelled")["cancel_amount"] == 3000
     assert report.unresolved == []
     assert Notification.objects.get(noti_type="20").status == "processed"
+
+
+# ------------------------------------------------------------------------------
+# A 노티 for another merchant (mallId ≠ EASYPAY_MALL_ID) is recorded and moves nothing
+# ------------------------------------------------------------------------------
+ANOTHER_MALL = "T9999999"
+
+
+def another_malls(body, mall_id):
+    """The same 노티, as if KICC had sent it for another merchant (or without a mallId)."""
+    if mall_id is None:
+        return {key: value for key, value in body.items() if key != "mallId"}
+    return {**body, "mallId": mall_id}
+
+
+@pytest.mark.parametrize("mall_id", [ANOTHER_MALL, "", None])
+def test_a_cancel_noti_of_another_mall_moves_nothing_and_is_recorded_as_ignored(
+    easypay_emulator, noti_sink, payment, mall_id
+):
+    paid = pay(easypay_emulator, payment)
+    easypay_emulator.console_cancel(paid.shop_order_no, 3000)  # real at KICC: TS06
+    genuine = noti_of(easypay_emulator, "20")
+    retrieves = len(easypay_emulator.requests("retrieve"))
+
+    with recorded_signals() as log:
+        response = post_noti(another_malls(genuine, mall_id))
+
+    paid.refresh_from_db()
+    record = Notification.objects.get()
+    # Acked: it is stored as evidence, and a resend would be ignored again (_process).
+    assert (response.status_code, response.json()["resCd"]) == (200, "0000")
+    assert (paid.status, paid.cancelled_amount) == ("paid", 0)
+    assert not Cancellation.objects.exists()
+    assert log.names() == []
+    assert len(easypay_emulator.requests("retrieve")) == retrieves  # KICC not even asked
+    assert (record.noti_type, record.pg_cno, record.status) == ("20", paid.pg_cno, "ignored")
+    assert record.error == f"다른 가맹점의 노티: {mall_id!r}"
+    assert bytes(record.raw_body)  # the body kept as it came
+    # Only the mall id stopped it: the shop's own copy of the same cancel is applied.
+    with recorded_signals() as log:
+        assert post_noti(genuine).json()["resCd"] == "0000"
+    paid.refresh_from_db()
+    assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
+    assert log.only("cancelled")["cancel_amount"] == 3000
+
+
+@pytest.mark.parametrize("mall_id", [ANOTHER_MALL, "", None])
+def test_a_deposit_noti_of_another_mall_pays_nothing_and_is_recorded_as_ignored(
+    easypay_emulator, noti_sink, payment, mall_id
+):
+    waiting = pay(easypay_emulator, payment, "approve_va")
+    easypay_emulator.deposit(waiting.shop_order_no)  # real at KICC: TS08
+    genuine = noti_of(easypay_emulator, "30")
+
+    with recorded_signals() as log:
+        response = post_noti(another_malls(genuine, mall_id))
+
+    waiting.refresh_from_db()
+    record = Notification.objects.get()
+    assert (response.status_code, response.json()["resCd"]) == (200, "0000")
+    assert waiting.status == "awaiting_deposit"
+    assert log.names() == []
+    assert easypay_emulator.requests("retrieve") == []
+    assert (record.noti_type, record.status) == ("30", "ignored")
+    assert record.error == f"다른 가맹점의 노티: {mall_id!r}"
+    assert not [line for line in services.reconcile_all().unresolved if "노티 30" in line]
+    with recorded_signals() as log:
+        post_noti(genuine)
+    waiting.refresh_from_db()
+    assert waiting.status == "paid"
+    assert log.only("approved")["deposit_pg_cno"] == genuine["pgCno"]

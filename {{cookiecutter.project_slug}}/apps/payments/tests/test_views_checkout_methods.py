@@ -155,3 +155,59 @@ def test_my_payments_name_each_payments_method(client, buyer, product, easypay_e
 
     assert "간편 결제 (토스페이)" in page.text
     assert "계좌이체 (카카오뱅크)" in page.text
+
+
+# --- each method named on the receipt ---------------------------------------------------
+def receipt_of(client, buyer):
+    payment = Payment.objects.get(user=buyer)
+    assert payment.status == "paid"
+    return client.get(reverse("payments:receipt", args=[payment.public_token]))
+
+
+@pytest.mark.parametrize(("bank_code", "bank_name"), [("011", "NH농협은행"), ("090", "카카오뱅크")])
+def test_the_receipt_names_a_bank_transfer_with_the_buyers_bank(
+    client, buyer, product, easypay_emulator, bank_code, bank_name
+):
+    pay_with(
+        client, product, "21", "approve_transfer", emulator=easypay_emulator, provider=bank_code
+    )
+
+    receipt = receipt_of(client, buyer)
+
+    assert receipt.status_code == 200
+    assert f'<dd class="pay-method">계좌이체 ({bank_name})</dd>' in receipt.text
+    assert "<dt>카드</dt>" not in receipt.text
+    assert "15,000원" in receipt.text
+
+
+@pytest.mark.parametrize(("carrier", "carrier_name"), [("SKT", "SKT"), ("KTF", "KT")])
+def test_the_receipt_names_a_mobile_payment_with_its_carrier_and_the_number_masked(
+    client, buyer, product, easypay_emulator, carrier, carrier_name
+):
+    pay_with(client, product, "31", "approve_mobile", emulator=easypay_emulator, provider=carrier)
+
+    receipt = receipt_of(client, buyer)
+
+    (approve,) = easypay_emulator.requests("approve")
+    full_number = approve["response"]["paymentInfo"]["mobInfo"]["mobileNo"]
+    masked = f"{full_number[:3]}-****-{full_number[-4:]}"
+    assert f'<dd class="pay-method">휴대폰 ({carrier_name} {masked})</dd>' in receipt.text
+    assert full_number not in receipt.text
+    assert "<dt>카드</dt>" not in receipt.text
+    assert "15,000원" in receipt.text
+
+
+@pytest.mark.parametrize(("wallet", "wallet_name"), [("NPAY", "네이버페이"), ("TOS", "토스페이")])
+def test_the_receipt_names_an_easy_pay_payment_by_its_wallet(
+    client, buyer, product, easypay_emulator, wallet, wallet_name
+):
+    pay_with(client, product, "60", "approve_easypay", emulator=easypay_emulator, provider=wallet)
+
+    receipt = receipt_of(client, buyer)
+
+    (approve,) = easypay_emulator.requests("approve")
+    card = approve["response"]["paymentInfo"]["cardInfo"]  # the wallet paid with a card
+    assert f'<dd class="pay-method">간편 결제 ({wallet_name})</dd>' in receipt.text
+    assert f"<dt>카드</dt><dd>{card['issuerName']} {card['cardNo']}</dd>" in receipt.text
+    assert "*" in card["cardNo"]  # as KICC masked it (§5.2), never more of it
+    assert "15,000원" in receipt.text
