@@ -29,12 +29,14 @@ import argparse
 import contextlib
 import os
 import random
+import re
 import secrets
 import signal
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -106,6 +108,18 @@ def main(argv=None) -> int:
             raise
     print(f"took {time.monotonic() - started:.0f} s; seed {seed}", flush=True)
     return 0 if ok else 1
+
+
+REPORT_LINES_SHOWN = 20
+
+
+def _reason(line: str) -> str:
+    """A report line without its order and numbers: what the lines of one kind share."""
+    text = line.split(": ", 1)[-1]
+    parts = text.split(" — ")
+    if len(parts) >= 2:  # "노티 20 (2246) 확인 필요 — why — what to do"
+        return f"{parts[0].split(' (')[0]}: {parts[1]}"
+    return re.sub(r"[0-9][0-9,]*", "N", text)
 
 
 class Run:
@@ -300,9 +314,14 @@ class Run:
         checks = check(payments, ledgers, read(self.folder / "signals"), self.report, responses)
         flagged = [*self.report.unresolved, *self.report.differences]
         if flagged:
-            print(f"reported for a person by the last reconcile ({len(flagged)}):")
-            for line in flagged[:20]:
+            print(f"reported for a person by the last reconcile ({len(flagged)}), by reason:")
+            for reason, count in Counter(map(_reason, flagged)).most_common():
+                print(f"  {count:4d}  {reason}")
+            print("the first of them:")
+            for line in flagged[:REPORT_LINES_SHOWN]:
                 print(f"  {line}")
+            if len(flagged) > REPORT_LINES_SHOWN:
+                print(f"  … and {len(flagged) - REPORT_LINES_SHOWN} more")
         print("invariants:")
         for result in checks:
             mark = "ok  " if result.ok else "FAIL"
