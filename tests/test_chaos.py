@@ -3,6 +3,7 @@ bake is part of every `make test`. It starts its own PostgreSQL database, emulat
 (free ports, dropped afterwards) and exits non-zero on any divergence from KICC's books."""
 
 import ast
+import re
 import subprocess
 
 import pytest
@@ -86,4 +87,8 @@ def test_a_small_chaos_run_leaves_the_books_equal_to_kiccs(tmp_path_factory):
     assert result.returncode == 0, shown
     for invariant in INVARIANTS:
         assert f"ok   {invariant}" in result.stdout, shown
-    assert f"{PAYMENTS} payments:" in result.stdout, shown
+    # Every plan left a payment to compare, but for a checkout cut off before it wrote one: a
+    # killed sync worker cuts at most the one request it was serving.
+    kills = int(re.search(r"(\d+) gunicorn workers killed", result.stdout).group(1))
+    compared = int(re.search(r"(\d+) payments: \d+ agree", result.stdout).group(1))
+    assert PAYMENTS - kills <= compared <= PAYMENTS, shown
