@@ -302,7 +302,13 @@ class Run:
                 "pk"
             )
         )
-        ledgers = {p.shop_order_no: self.remote.ledger(p.shop_order_no) for p in payments}
+        # The shop's orders, and any other KICC was asked to register (it must have approved none).
+        orders = {p.shop_order_no for p in payments} | {
+            call["shop_order_no"]
+            for call in self.remote.requests("register")
+            if call["shop_order_no"]
+        }
+        ledgers = {order: self.remote.ledger(order) for order in orders}
         responses = [
             (f"{story.order or story.plan.index} {name}", status)
             for story in self.stories

@@ -32,8 +32,9 @@ def reported_orders(report) -> set[str]:
 
 def check(payments, ledgers: dict, signals: list[dict], report, responses: list) -> list[Check]:
     """`payments`: every Payment of the run (cancellations and announcements prefetched);
-    `ledgers`: the emulator's ledger per order (None: never registered there); `signals`:
-    signal_log.read(); `responses`: (what, HTTP status or None) of every answer the shop gave.
+    `ledgers`: the emulator's ledger per order (None: never registered there), for the shop's
+    orders and for every other order KICC was asked to register; `signals`: signal_log.read();
+    `responses`: (what, HTTP status or None) of every answer the shop gave.
 
     A signal is owed once per event (an Announcement row) and delivered at least once: a
     worker killed in the middle of its receivers leaves it to reconcile, which sends it again
@@ -113,13 +114,23 @@ def check(payments, ledgers: dict, signals: list[dict], report, responses: list)
             if why:
                 result.fail(order, f"{why} ({payment.status})")
 
+    # Money the shop would never see: an order KICC approved that has no payment in the shop.
+    ours = {payment.shop_order_no for payment in payments}
+    theirs_only = {order: ledger for order, ledger in ledgers.items() if order not in ours}
+    for order, ledger in theirs_only.items():
+        if ledger and ledger["pg_cno"]:
+            books.fail(
+                order, f"KICC approved it ({ledger['status_code']}), the shop has no payment"
+            )
+
     for what, status in responses:
         if status is not None and status >= 500:
             no_500.fail(what, f"HTTP {status}")
 
     books.counted = (
         f"{len(payments)} payments: {agree} agree, {differ_reported} reported for a person, "
-        f"{len(books.failures)} differ"
+        f"{len(books.failures)} differ; {len(theirs_only)} orders at KICC the shop has no "
+        "payment for"
     )
     twice.counted = f"{approvals} approvals"
     beyond.counted = f"{sum(p.cancelled_amount > 0 for p in payments)} payments with cancels"

@@ -1,8 +1,10 @@
-"""The chaos run's summary of what reconcile left for a person: one count per kind of line."""
+"""The chaos run's verdict: what reconcile left for a person, summed by kind, and the books."""
 
 from collections import Counter
+from types import SimpleNamespace
 
 from apps.payments.loadtest.chaos.__main__ import _reason
+from apps.payments.loadtest.chaos.invariants import check
 
 WINDOW = "KICC 조회로 취소를 확인할 수 없음 (승인일이 조회 가능 기간(어제·오늘, §7)을 지남)"
 TO_DO = "KICC 관리자 화면에서 확인 후 반영 또는 무시"
@@ -22,3 +24,19 @@ def test_report_lines_of_one_kind_count_as_one_reason_whatever_their_order_and_n
         "노티 31: 은행이 입금을 취소함": 1,
         "취소 N (N원) 결과를 KICC에 물을 수 없음": 2,
     }
+
+
+def test_an_order_kicc_approved_without_a_payment_in_the_shop_is_a_divergence():
+    approved = {"pg_cno": "24120100000000000001", "status_code": "TS03", "approvals": 1}
+    registered_only = {"pg_cno": "", "status_code": "", "approvals": 0}
+    nothing_reported = SimpleNamespace(unresolved=[], differences=[])
+
+    books, *_ = check(
+        [],
+        {"20261201-AAAA": approved, "20261201-BBBB": registered_only, "20261201-CCCC": None},
+        [],
+        nothing_reported,
+        [],
+    )
+
+    assert books.failures == [("20261201-AAAA", "KICC approved it (TS03), the shop has no payment")]
