@@ -15,6 +15,11 @@ from .validation import byte_length, refused_by_kicc
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
 
 
+def is_kicc_number(value: str) -> bool:
+    """A KICC transaction number as its console shows it: 20 digits (pgCno, cancelPgCno)."""
+    return len(value) == 20 and value.isdigit()
+
+
 class CancelPaymentForm(forms.Form):
     amount = forms.IntegerField(
         label=_("취소 금액 (원)"),
@@ -155,7 +160,7 @@ class SettleCancellationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         number = (cleaned.get("cancel_pg_cno") or "").strip()
-        if cleaned.get("outcome") == self.DONE and not (len(number) == 20 and number.isdigit()):
+        if cleaned.get("outcome") == self.DONE and not is_kicc_number(number):
             self.add_error(
                 "cancel_pg_cno", _("취소 거래번호는 KICC 관리자 화면의 숫자 20자리입니다.")
             )
@@ -236,7 +241,7 @@ class SettleApprovalForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("outcome") in ("paid", "awaiting_deposit"):
             number = (cleaned.get("pg_cno") or "").strip()
-            if not (len(number) == 20 and number.isdigit()):
+            if not is_kicc_number(number):
                 self.add_error("pg_cno", _("PG 거래번호는 KICC 관리자 화면의 숫자 20자리입니다."))
             if not cleaned.get("amount"):
                 self.add_error("amount", _("KICC 관리자 화면의 승인 금액을 입력하세요."))
