@@ -57,11 +57,11 @@ def free_port() -> int:
 @contextlib.contextmanager
 def postgres_database(admin_url: str | None = None, prefix: str = "loadtest") -> Iterator[str]:
     """A new, empty database named <prefix>_<random> on the server of `admin_url` (default:
-    the local server as user postgres); yields its URL and drops it afterwards, whatever
+    LOADTEST_POSTGRES_URL, else the local server as user postgres); yields its URL and drops it afterwards, whatever
     happened (connections still open to it are closed first)."""
     import psycopg
 
-    admin_url = admin_url or DEFAULT_POSTGRES_URL
+    admin_url = admin_url or os.environ.get("LOADTEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
     name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -131,8 +131,9 @@ def shop_environment(
     env.update(SENTRY_DSN="")  # required by production settings; empty turns Sentry off
 {%- endif %}
 {%- if cookiecutter.task_queue == "rq" %}
-    # The rq queue's production settings require it: this shell's, or a database of the local
-    # Redis (enqueued jobs stay there: point REDIS_URL at a database you can empty).
+    # The rq queue's production settings require it: this shell's (with `python -m`; `manage.py
+    # easypay_chaos` passes none on), else database 15 of the local Redis. Enqueued jobs stay
+    # there: point REDIS_URL at a database you can empty.
     env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 {%- endif %}
     env.update(extra)

@@ -11,7 +11,7 @@ with production settings behind a stand-in for its TLS proxy (wsgi.py), with sho
 timeouts and reconcile clocks so a run takes minutes, not days. Then:
 
 1. traffic, `--concurrency` buyers at once (plan.py draws each payment's fate from the seed):
-   card and virtual account; faults on every KICC call (register, approve, revise, retrieve:
+   every payment method; faults on every KICC call (register, approve, revise, retrieve:
    delays past the timeout, answers dropped after KICC committed, 5xx that committed and that
    did not, half JSON, HTML, a wrong amount, a bad signature); returns posted twice at once;
    every gunicorn worker killed in the middle of a return; a database that refuses to record a
@@ -21,8 +21,9 @@ timeouts and reconcile clocks so a run takes minutes, not days. Then:
 3. KICC's clock across midnight (KST): more console cancels and deposits, reconcile a day later;
 4. KICC's clock past the status window (§7): the same, reconcile two days later;
 5. the checks (invariants.py), one line each; exit status 1 on any divergence, with the seed
-   and the first diverging payment's whole history (its plan, what happened, its PG calls,
-   노티, cancels, signals, and what KICC's side logged).
+   and the first diverging payments' whole histories (their plan, what happened, PG calls,
+   노티, cancels, signals, and what KICC's side logged); exit status 2 when the run itself
+   could not finish.
 """
 
 import argparse
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -73,8 +75,11 @@ HISTORIES_SHOWN = 3  # a divergence rarely comes alone: the next ones tell wheth
 DAY_SETTLE_SECONDS = 6.0  # after a clock move, only the grace rule needs passes
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+DIVERGED, STOPPED = 1, 2  # exit statuses: the books differ / the run could not finish
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The run's options: here and in `manage.py easypay_chaos`, which passes them on."""
     parser.add_argument("--payments", type=int, default=300)
     parser.add_argument("--seed", type=int, default=None, help="default: a random one, printed")
     parser.add_argument("--concurrency", type=int, default=8, help="buyers at once (default 8)")
@@ -85,7 +90,14 @@ def main(argv=None) -> int:
         default="current",
         help="which status KICC's status answers carry (§7 leaves it open)",
     )
-    parser.add_argument("--postgres-url", help="server to create the database on")
+    parser.add_argument(
+        "--postgres-url", help="server to create the database on (default: LOADTEST_POSTGRES_URL)"
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_options(parser)
     options = parser.parse_args(argv)
     seed = options.seed if options.seed is not None else secrets.randbelow(10**6)
     started = time.monotonic()
@@ -107,7 +119,7 @@ def main(argv=None) -> int:
             run.show_logs()
             raise
     print(f"took {time.monotonic() - started:.0f} s; seed {seed}", flush=True)
-    return 0 if ok else 1
+    return 0 if ok else DIVERGED
 
 
 REPORT_LINES_SHOWN = 20
@@ -470,4 +482,8 @@ def _reconcile(days: int, *, compare: bool = True) -> "ReconcileReport":
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception:  # not a divergence: the run itself broke (no PostgreSQL, a bug)
+        traceback.print_exc()
+        sys.exit(STOPPED)

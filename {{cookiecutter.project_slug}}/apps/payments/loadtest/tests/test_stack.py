@@ -39,6 +39,21 @@ def test_a_throw_away_database_is_created_empty_and_dropped(postgres_server):
     held_open.close()
 
 
+def test_without_a_url_the_database_goes_on_the_server_loadtest_postgres_url_names(
+    postgres_server, monkeypatch
+):
+    monkeypatch.setenv("LOADTEST_POSTGRES_URL", postgres_server.replace("/postgres", "/nowhere"))
+    # The server is named, not defaulted: a database that does not exist to connect to fails.
+    with (
+        pytest.raises(psycopg.OperationalError, match="nowhere"),
+        stack.postgres_database(prefix="loadtest_test"),
+    ):
+        pass
+    monkeypatch.setenv("LOADTEST_POSTGRES_URL", postgres_server)
+    with stack.postgres_database(prefix="loadtest_test") as url:
+        assert url.startswith(postgres_server.rsplit("/", 1)[0] + "/loadtest_test_")
+
+
 def test_the_shop_under_gunicorn_is_paid_counted_and_survives_a_killed_worker(
     postgres_server, tmp_path
 ):

@@ -2,7 +2,8 @@
 
 It starts its own PostgreSQL database, emulator and gunicorn, and configures Django for them,
 so it runs in a process of its own rather than in this one (whose settings and database are
-the ones this command was started with). Its exit status is the run's: 1 on any divergence.
+the ones this command was started with). Its exit status is the run's: 1 on any divergence,
+2 when the run itself could not finish.
 """
 
 import os
@@ -11,7 +12,13 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.payments.loadtest.chaos.__main__ import DIVERGED, add_options
 from apps.payments.loadtest.stack import PROJECT, clean_environment
+
+# What the run takes from this shell: the PostgreSQL server to use. Everything else it sets
+# itself — not this .env's values (a development REDIS_URL would fill that queue with the
+# run's jobs: the run uses Redis database 15).
+PASSED_ON = ("LOADTEST_POSTGRES_URL",)
 
 
 class Command(BaseCommand):
@@ -21,12 +28,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--payments", type=int, default=300)
-        parser.add_argument("--seed", type=int)
-        parser.add_argument("--concurrency", type=int, default=8)
-        parser.add_argument("--workers", type=int, default=4)
-        parser.add_argument("--retrieve-status", choices=("current", "original"), default="current")
-        parser.add_argument("--postgres-url")
+        add_options(parser)
 
     def handle(self, *args, **options):
         command = [sys.executable, "-m", "apps.payments.loadtest.chaos"]
@@ -40,12 +42,14 @@ class Command(BaseCommand):
         ):
             if options[name] is not None:
                 command += [f"--{name.replace('_', '-')}", str(options[name])]
-        # A clean environment: the run sets every variable the settings read (not this .env's).
-        passed = {k: v for k, v in os.environ.items() if k == "LOADTEST_POSTGRES_URL"}
+        passed = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
         done = subprocess.run(  # noqa: S603 — this interpreter, our own module
             command, cwd=PROJECT, env=clean_environment(**passed), check=False
         )
+        if done.returncode == DIVERGED:
+            raise CommandError("the chaos run found a divergence (see above)", returncode=1)
         if done.returncode:
             raise CommandError(
-                "the chaos run found a divergence (see above)", returncode=done.returncode
+                f"the chaos run stopped before its checks (exit {done.returncode}; see above)",
+                returncode=done.returncode,
             )
