@@ -9,23 +9,11 @@ own variables (GUNICORN_BIND, WEB_CONCURRENCY…) apply as usual.
 """
 
 import os
-import runpy
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[3]
+from apps.payments.loadtest.gunicorn_settings import project_settings
 
-# Every setting of the real configuration (gunicorn ignores names that are not settings).
-globals().update(
-    {
-        name: value
-        for name, value in runpy.run_path(str(PROJECT / "gunicorn.conf.py")).items()
-        if not name.startswith("__")
-    }
-)
-
-# gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a benchmark's
-# servers must not take it from each other or from a gunicorn already running.
-control_socket_disable = True
+globals().update(project_settings())
 
 _probe = None
 

@@ -247,6 +247,7 @@ class ShopServer(Service):
     shop_environment(); probe counters in <folder>/probe-<port>/ (keep_sql: the statements too)."""
 
     name = "gunicorn"
+    config = PROBE_CONFIG  # a subclass serves another gunicorn config built the same way
 
     def __init__(self, env: dict[str, str], folder, *, keep_sql: bool = False):
         self.port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
@@ -260,11 +261,12 @@ class ShopServer(Service):
 
     def start(self) -> "ShopServer":
         self.probe_dir.mkdir(parents=True, exist_ok=True)
-        self.spawn([sys.executable, "-m", "gunicorn", "-c", str(PROBE_CONFIG)], self.env)
+        self.spawn([sys.executable, "-m", "gunicorn", "-c", str(self.config)], self.env)
         self.wait_until_answering(f"{self.url}/healthz")
         deadline = time.monotonic() + 30
-        workers = int(self.env.get("WEB_CONCURRENCY", "1"))
-        while len(self.worker_pids()) < workers and time.monotonic() < deadline:
+        while len(self.worker_pids()) < int(self.env.get("WEB_CONCURRENCY", "1")):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start its workers:\n{self.tail()}")
             time.sleep(0.1)
         return self
 

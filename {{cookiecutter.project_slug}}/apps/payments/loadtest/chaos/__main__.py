@@ -400,17 +400,6 @@ class ChaosShop(stack.ShopServer):
 
     config = Path(__file__).resolve().parent / "gunicorn_chaos.py"
 
-    def start(self) -> "ChaosShop":
-        self.probe_dir.mkdir(parents=True, exist_ok=True)
-        self.spawn([sys.executable, "-m", "gunicorn", "-c", str(self.config)], self.env)
-        self.wait_until_answering(f"{self.url}/healthz")
-        deadline = time.monotonic() + 30
-        while len(self.worker_pids()) < int(self.env["WEB_CONCURRENCY"]):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start its workers:\n{self.tail()}")
-            time.sleep(0.1)
-        return self
-
 
 class _Silent:
     def note(self, text):

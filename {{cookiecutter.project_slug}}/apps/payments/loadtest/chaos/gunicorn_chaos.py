@@ -7,21 +7,10 @@ EASYPAY_CHAOS_SIGNAL_DIR names the folder. gunicorn.conf.py's own variables appl
 """
 
 import os
-import runpy
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[4]
+from apps.payments.loadtest.gunicorn_settings import project_settings
 
-globals().update(
-    {
-        name: value
-        for name, value in runpy.run_path(str(PROJECT / "gunicorn.conf.py")).items()
-        if not name.startswith("__")
-    }
-)
-
-# One control socket per user by default: a chaos run's server must not take another's.
-control_socket_disable = True
+globals().update(project_settings())
 # Behind the stand-in for the TLS proxy (wsgi.py).
 wsgi_app = "apps.payments.loadtest.chaos.wsgi:application"
 
