@@ -12,10 +12,20 @@ import secrets
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from tests.installing import clean_env
+
+
+def missing_tool(message: str) -> NoReturn:
+    """A program a test needs is not installed: under CI (`CI` set; .ci/run sets it) the run
+    fails, since a skip there would pass unseen; elsewhere the test is skipped, saying why."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
 
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 NO_POSTGRES = (

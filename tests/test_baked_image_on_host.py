@@ -33,6 +33,7 @@ import yaml
 from tests.bakes import BAKES
 from tests.dockerfile import instructions
 from tests.installing import PRODUCTION_ENV, clean_env, run
+from tests.services import missing_tool
 
 pytestmark = [pytest.mark.baked, pytest.mark.xdist_group("image-on-host")]
 
@@ -83,8 +84,9 @@ def free_port() -> int:
 def require_tools(names) -> None:
     missing = [name for name in names if not shutil.which(name)]
     if missing:
-        message = f"{', '.join(missing)} missing: the image's build stage installs them (apt-get)"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+        missing_tool(
+            f"{', '.join(missing)} missing: the image's build stage installs them (apt-get)"
+        )
 
 
 def on_host(value: str, project: Path, path: str) -> str:

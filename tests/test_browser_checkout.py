@@ -13,7 +13,6 @@ the test, which first proves it hears one by injecting an inline script itself.
 """
 
 import json
-import os
 import re
 import shutil
 import socket
@@ -24,6 +23,7 @@ from urllib.request import Request, urlopen
 import pytest
 
 from tests.installing import clean_env, installed_bake, run
+from tests.services import missing_tool
 
 pytestmark = pytest.mark.baked
 
@@ -42,10 +42,9 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path:
         return path
-    message = "no Chromium: install it (Debian: apt-get install chromium) to run the browser test"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing_tool(
+        "no Chromium: install it (Debian: apt-get install chromium) to run the browser test"
+    )
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.dockerfile import instructions
+from tests.services import missing_tool
 
 TOOLS = Path(sys.executable).parent
 QUEUE_BAKES = ["queue_database", "queue_rq"]
@@ -206,9 +207,9 @@ def test_the_caddyfile_sends_the_headers_the_shop_relies_on(bake, tmp_path):
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
 def test_the_systemd_units_verify(bake, name, tmp_path):
-    analyze = shutil.which("systemd-analyze")
-    if not analyze:
-        pytest.skip("systemd-analyze is not installed (Debian: apt-get install systemd)")
+    analyze = shutil.which("systemd-analyze") or missing_tool(
+        "systemd-analyze is not installed (Debian: apt-get install systemd)"
+    )
     project = bake(name)
     slug = project.name
     # The units name /srv/<slug>/.venv/bin/…: stand-ins, so systemd can see executables there.
