@@ -6,7 +6,6 @@ Shared by the baked-project layer, the real-queue tests, the lock test and the b
   own `make install` ONCE per test run, shared by every test and xdist worker that asks for it
   (a lock file serialises the first install). For tests that only read the project and write
   their state elsewhere (a database URL, a tmp folder).
-- `bake_and_install(cookies_session, name)`: a bake and install of the test's own, to change.
 - `run(...)` runs a command and fails with its output; `run_tests(...)` runs the project's
   tests and fails with the failing tests' own error lines (from pytest's JUnit XML).
 
@@ -197,15 +196,3 @@ def installed_bake(tmp_path_factory, name: str) -> Path:
         make_install(project, with_uv=name != UV_BOOTSTRAP_BAKE)
         done.write_text(json.dumps({"project": str(project)}))
         return project
-
-
-def bake_and_install(cookies_session, name: str) -> Path:
-    """Bake the matrix entry `name` and run its `make install` (a fresh .venv), as a user would.
-
-    A project of the caller's own, free to change. PYTHON pins the interpreter running these tests.
-    """
-    result = cookies_session.bake(extra_context=BAKES[name])
-    assert result.exit_code == 0, result.exception
-    project = Path(result.project_path)
-    make_install(project)
-    return project

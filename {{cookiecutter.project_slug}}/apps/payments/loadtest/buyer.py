@@ -88,9 +88,6 @@ class Purchase:
     def ms(self) -> float:
         return sum(step.ms for step in self.steps)
 
-    def step(self, name: str) -> Step | None:
-        return next((step for step in self.steps if step.name == name), None)
-
 
 class Stop(Exception):
     """A step did not get the answer the flow needs; pay() records it as the purchase's error."""

@@ -32,7 +32,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import sys
 import tempfile
 import threading
@@ -142,6 +141,8 @@ class Run:
         self.rng = random.Random(seed)  # noqa: S311 — a repeatable draw, not a secret
         self.stories: list[Story] = []
         self.report: ReconcileReport | None = None
+        self.kills = 0  # gunicorn workers killed at random
+        self.days = 0  # how far KICC's clock has moved on
 
     # --- the stack ------------------------------------------------------------------------
     def start(self) -> None:
@@ -156,18 +157,16 @@ class Run:
         self.remote.set_retrieve_status(self.options.retrieve_status)
         # Next-day refunds are paid out (or refused) by the bank a moment later, not tomorrow.
         self.remote.set_refund_delay(REFUND_DELAY_SECONDS)
-        self.admin_path = "admin/"
         env = stack.shop_environment(
             "production",
             database_url=database_url,
             emulator_url=emulator.url,
             workers=self.options.workers,
             EASYPAY_NOTI_ALLOWED_IPS="127.0.0.1",
-            DJANGO_ADMIN_URL=self.admin_path,
-            EMAIL_URL="consolemail://",
             EASYPAY_CHAOS_SIGNAL_DIR=str(self.folder / "signals"),
         )
         env.update(SHOP_CLOCKS)  # last, as shop_environment applies its extras
+        self.admin_path = env["DJANGO_ADMIN_URL"]
         os.environ.update(env)  # this process reconciles too: the same settings, the same data
         import django
 
@@ -194,6 +193,7 @@ class Run:
             shop_url=self.shop.url,
             remote=self.remote,
             worker_pids=self.shop.worker_pids,
+            kill_worker=self.shop.kill_worker,
             admin=self.admin,
             products=self.products,
             admin_path=self.admin_path,
@@ -232,8 +232,6 @@ class Run:
             flush=True,
         )
 
-    kills = 0
-
     def _reap(self, stop: threading.Event) -> None:
         """Now and then a worker dies mid-request, as under the OOM killer (every 5–12 s: a
         new worker takes a second or two of CPU to start)."""
@@ -242,7 +240,7 @@ class Run:
             workers = self.shop.worker_pids()
             if workers:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(rng.choice(workers), signal.SIGKILL)
+                    self.shop.kill_worker(rng.choice(workers))
                     self.kills += 1
 
     # --- 2. reconcile until settled ----------------------------------------------------------
@@ -269,7 +267,7 @@ class Run:
 
     # --- 3, 4. KICC's clock moves on ---------------------------------------------------------
     def kicc_clock_moves(self, days: int, what: str) -> None:
-        self.days = getattr(self, "days", 0) + days
+        self.days += days
         self.remote.advance_days(days)
         from apps.payments.models import Payment
 

@@ -8,8 +8,6 @@ cancelling in KICC's console, the buyer's bank paying in and taking it back, KIC
 """
 
 import contextlib
-import os
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from ..buyer import Buyer, Purchase, Stop
 from .plan import Cancel, Plan
 
 CANCEL_URL = "/{admin}payments/payment/{pk}/cancel/"
+REFUND_URL = "/{admin}payments/payment/{pk}/refund/"
 
 
 @dataclass
@@ -41,15 +40,25 @@ class Story:
 
 
 class World:
-    """`shop_url`: the shop under gunicorn; `remote`: its emulator; `kill_workers`: a callable
-    that SIGKILLs every gunicorn worker; `admin`: (username, password) of a superuser."""
+    """`shop_url`: the shop under gunicorn; `remote`: its emulator; `worker_pids` and
+    `kill_worker`: the shop server's (stack.ShopServer); `admin`: (username, password) of a
+    superuser."""
 
     def __init__(
-        self, *, shop_url, remote: RemoteEmulator, worker_pids, admin, products, admin_path
+        self,
+        *,
+        shop_url,
+        remote: RemoteEmulator,
+        worker_pids,
+        kill_worker,
+        admin,
+        products,
+        admin_path,
     ):
         self.shop_url = shop_url
         self.remote = remote
         self.worker_pids = worker_pids
+        self.kill_worker = kill_worker
         self.admin = admin
         self.products = products  # {"normal": pk, "db_refuses_paid": pk}
         self.admin_path = admin_path
@@ -192,11 +201,8 @@ class World:
         time.sleep(0.4)  # the approve call is on its way; its answer comes after 1 s (< 1.5)
         killed = []
         for pid in self.worker_pids():
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):
+                killed.append(self.kill_worker(pid))
         thread.join()
         story.note(f"killed gunicorn workers {killed} during the return: {done}")
 
@@ -248,17 +254,27 @@ class World:
         with contextlib.suppress(RemoteEmulatorError):  # no such 노티 was ever sent
             self.remote.resend_noti(story.order, noti_type)
 
+    def _share_of_what_is_left(self, story, payment, what, statuses, refused) -> int | None:
+        """The amount an admin cancel or refund (`what`: its share and fault) takes from what is
+        left now, its fault armed on the revise call; None (noted) when the payment has no
+        balance in one of `statuses`."""
+        payment.refresh_from_db()
+        left = payment.remaining_amount
+        if payment.status not in statuses or left <= 0:
+            story.note(f"{refused}: the payment is {payment.status}")
+            return None
+        if what.fault:
+            self._inject(story, what.fault, endpoint="revise", shop_order_no=story.order)
+        return left if what.share >= 1 else max(1, int(left * what.share))
+
     def _admin_refund(self, story: Story, refund, payment) -> None:
         if payment is None:
             return
-        payment.refresh_from_db()
-        left = payment.remaining_amount
-        if payment.status not in ("paid", "partially_cancelled") or left <= 0:
-            story.note(f"no refund: the payment is {payment.status}")
+        amount = self._share_of_what_is_left(
+            story, payment, refund, ("paid", "partially_cancelled"), "no refund"
+        )
+        if amount is None:
             return
-        amount = left if refund.share >= 1 else max(1, int(left * refund.share))
-        if refund.fault:
-            self._inject(story, refund.fault, endpoint="revise", shop_order_no=story.order)
         url = self.shop_url + REFUND_URL.format(admin=self.admin_path, pk=payment.pk)
         (person,) = self.operators(1)
         person.shop_request(None, "admin refund page", "GET", url)
@@ -283,14 +299,15 @@ class World:
     def _admin_cancel(self, story: Story, cancel: Cancel, payment) -> None:
         if payment is None:
             return
-        payment.refresh_from_db()
-        left = payment.remaining_amount
-        if payment.status not in ("paid", "partially_cancelled", "awaiting_deposit") or left <= 0:
-            story.note(f"no admin cancel: the payment is {payment.status}")
+        amount = self._share_of_what_is_left(
+            story,
+            payment,
+            cancel,
+            ("paid", "partially_cancelled", "awaiting_deposit"),
+            "no admin cancel",
+        )
+        if amount is None:
             return
-        amount = left if cancel.share >= 1 else max(1, int(left * cancel.share))
-        if cancel.fault:
-            self._inject(story, cancel.fault, endpoint="revise", shop_order_no=story.order)
         url = self.shop_url + CANCEL_URL.format(admin=self.admin_path, pk=payment.pk)
         people = self.operators(2 if cancel.concurrent else 1)
         for person in people:
@@ -321,9 +338,6 @@ class World:
         for status in answers:
             story.answered("admin cancel", status)
         story.note(f"admin cancel {amount}원 ({len(people)} at once): HTTP {answers}")
-
-
-REFUND_URL = "/{admin}payments/payment/{pk}/refund/"
 
 
 def _again_if_cut_off(log_in, tries: int = 5) -> None:

@@ -32,7 +32,7 @@ def test_statements_are_counted_per_url_name_and_written_after_each_request(inst
 
     assert written["payments:checkout"][:2] == [1, 2]  # requests, statements
     assert written["(no view)"][:2] == [1, 1]
-    assert written["payments:checkout"][2] >= 0  # CPU seconds
+    assert isinstance(written["payments:checkout"][2], float)  # CPU seconds
     assert probe.read(tmp_path)["payments:checkout"]["queries"] == 2
 
 
