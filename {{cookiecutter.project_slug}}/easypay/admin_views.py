@@ -279,6 +279,7 @@ def settle_cancellation_view(model_admin, request, object_id):
         title=_("취소 결과 확정"),
         payment=cancellation.payment,
         back=back,
+        requested_amount=cancellation.amount,
     )
 
 
@@ -336,7 +337,9 @@ def _record_url(model_admin, record) -> str:
     )
 
 
-def _settle_page(model_admin, request, record, form, *, title, payment, back, body=None):
+def _settle_page(
+    model_admin, request, record, form, *, title, payment, back, body=None, requested_amount=None
+):
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
@@ -349,6 +352,7 @@ def _settle_page(model_admin, request, record, form, *, title, payment, back, bo
         "form": form,
         "back_url": back,
         "body": body,
+        "requested_amount": requested_amount,  # a cancel's: only its settle page shows one
         "has_view_permission": model_admin.has_view_permission(request, record),
     }
     return TemplateResponse(request, "admin/easypay/settle_by_hand.html", context)

@@ -286,6 +286,7 @@ def test_a_cancel_lost_past_the_window_is_settled_by_hand_with_the_consoles_numb
     lost_cancel.refresh_from_db()
     paid.refresh_from_db()
     assert page.status_code == 200 and "KICC" in page.text
+    assert "요청한 취소 금액" in page.text and "3,000원" in page.text
     assert response.status_code == 302
     assert (lost_cancel.status, lost_cancel.cancel_pg_cno) == ("done", number)
     assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
@@ -377,6 +378,7 @@ def test_an_approval_lost_past_the_window_is_settled_by_hand_as_the_console_show
 ):
     pg_cno = easypay_emulator.ledger(lost_approval.shop_order_no)["pg_cno"]
     page = admin_client.get(change_url(lost_approval))
+    settle_page = admin_client.get(settle_approval_url(lost_approval))
 
     with recorded_signals() as log, django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -386,6 +388,8 @@ def test_an_approval_lost_past_the_window_is_settled_by_hand_as_the_console_show
 
     lost_approval.refresh_from_db()
     assert settle_approval_url(lost_approval) in page.text
+    # an approval has no cancel amount: the order's amount must not show as one
+    assert settle_page.status_code == 200 and "요청한 취소 금액" not in settle_page.text
     assert response.status_code == 302
     assert (lost_approval.status, lost_approval.pg_cno) == ("paid", pg_cno)
     assert log.only("approved")["pg_tid"] == pg_cno
