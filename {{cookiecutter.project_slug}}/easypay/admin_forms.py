@@ -10,14 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import methods, states
 from .display import krw
-from .validation import byte_length, refused_by_kicc
+from .validation import byte_length, is_kicc_number, refused_by_kicc
 
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
-
-
-def is_kicc_number(value: str) -> bool:
-    """A KICC transaction number as its console shows it: 20 digits (pgCno, cancelPgCno)."""
-    return len(value) == 20 and value.isdigit()
 
 
 class CancelPaymentForm(forms.Form):

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from easypay import kst
+from easypay import kst, validation
 from easypay.models import AdminAuditLog, Cancellation, Notification, PgCall
+from easypay.services import manual
 from easypay.tests.service_helpers import (
     noti_of,
     notis_sunk,
@@ -18,6 +19,7 @@ from easypay.tests.service_helpers import (
     recorded_signals,
     window,
 )
+from easypay.validation import is_kicc_number
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +324,22 @@ def test_settling_by_hand_needs_the_consoles_figures_and_a_confirmation(admin_cl
     assert "confirmed" in unconfirmed.context["form"].errors
     assert "cancel_pg_cno" in no_number.context["form"].errors
     assert lost_cancel.status == "unknown"
+
+
+def test_a_kicc_number_typed_in_full_width_digits_is_refused(admin_client, lost_cancel):
+    # A Korean IME types "１２…": such a number would never match the one KICC later sends.
+    full_width = "１" * 20
+
+    response = admin_client.post(
+        settle_url(lost_cancel),
+        {"outcome": "done", "cancel_pg_cno": full_width, "confirmed": "on"},
+    )
+
+    lost_cancel.refresh_from_db()
+    assert "cancel_pg_cno" in response.context["form"].errors
+    assert lost_cancel.status == "unknown"
+    assert not is_kicc_number(full_width) and is_kicc_number("1" * 20)
+    assert manual.KICC_NUMBER is validation.KICC_NUMBER  # one rule for the form and the service
 
 
 def test_settling_by_hand_needs_the_cancel_and_view_permissions(
