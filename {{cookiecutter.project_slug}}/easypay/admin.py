@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_views, display, methods, states, totals
+from . import admin_views, display, methods, totals
 from .exports import csv_response
 from .models import AdminAuditLog, Announcement, Cancellation, Notification, PgCall
 from .services import manual
@@ -467,8 +467,7 @@ class PaymentAdminMixin(_ModelAdmin):
             "can_cancel_payment": bool(
                 payment
                 and self.has_cancel_permission(request)
-                and states.can_be_cancelled(payment.status)
-                and not admin_views.needs_refund(payment)
+                and admin_views.can_be_cancelled(payment)
             ),
             "can_refund_payment": bool(
                 payment

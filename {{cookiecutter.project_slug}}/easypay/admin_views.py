@@ -66,7 +66,7 @@ def cancel_view(model_admin, request, object_id):
         request,
         object_id,
         form_class=CancelPaymentForm,
-        may=lambda payment: states.can_be_cancelled(payment.status) and not needs_refund(payment),
+        may=can_be_cancelled,
         send=lambda payment, form, **who: services.cancel(
             payment,
             amount=form.cleaned_data["amount"],
@@ -104,6 +104,11 @@ def needs_refund(payment) -> bool:
         payment.pay_method_type_code == methods.VIRTUAL_ACCOUNT
         and states.can_be_partially_cancelled(payment.status)
     )
+
+
+def can_be_cancelled(payment) -> bool:
+    """Cancelled through the PG (the card, the transfer): not what goes back to a bank account."""
+    return states.can_be_cancelled(payment.status) and not needs_refund(payment)
 
 
 def can_be_refunded(payment) -> bool:
