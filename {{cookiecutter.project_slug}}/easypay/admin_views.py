@@ -41,11 +41,12 @@ def audit(request, action: str, payment=None, **detail) -> AdminAuditLog:
     )
 
 
-def change_url(model_admin, payment) -> str:
+def change_url(model_admin, record) -> str:
+    """The admin page of a payment, a cancellation, a 노티: whatever model_admin shows."""
     opts = model_admin.model._meta
     return reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
-        args=[payment.pk],
+        args=[record.pk],
         current_app=model_admin.admin_site.name,
     )
 
@@ -253,7 +254,7 @@ def settle_cancellation_view(model_admin, request, object_id):
         raise Http404(_("취소 기록을 찾을 수 없습니다."))
     if not may_settle_by_hand(request, cancellation.payment):
         raise PermissionDenied
-    back = _record_url(model_admin, cancellation)
+    back = change_url(model_admin, cancellation)
     if not manual.can_settle_by_hand(cancellation):
         messages.error(
             request,
@@ -295,7 +296,7 @@ def settle_notification_view(model_admin, request, object_id):
         raise Http404(_("노티를 찾을 수 없습니다."))
     if record.payment is None or not may_settle_by_hand(request, record.payment):
         raise PermissionDenied
-    back = _record_url(model_admin, record)
+    back = change_url(model_admin, record)
     if record.status != Notification.Status.HELD:
         messages.error(request, _("확인이 필요한 노티만 반영하거나 무시할 수 있습니다."))
         return HttpResponseRedirect(back)
@@ -330,15 +331,6 @@ def settle_notification_view(model_admin, request, object_id):
         payment=record.payment,
         back=back,
         body=record.shown_body(),
-    )
-
-
-def _record_url(model_admin, record) -> str:
-    opts = model_admin.model._meta
-    return reverse(
-        f"admin:{opts.app_label}_{opts.model_name}_change",
-        args=[record.pk],
-        current_app=model_admin.admin_site.name,
     )
 
 
