@@ -233,6 +233,10 @@ class CancellationInline(CancellationAmounts, _ReadOnlyInline):
         "cancel_pg_cno",
     )
 
+    def get_queryset(self, request):
+        # requested_by is a column: one user query per row without the join.
+        return super().get_queryset(request).select_related("requested_by")
+
 
 class PgCallInline(_ReadOnlyInline):
     model = PgCall
