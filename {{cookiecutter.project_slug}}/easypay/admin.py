@@ -11,7 +11,6 @@ from functools import partial, update_wrapper
 from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -461,13 +460,20 @@ class PaymentAdminMixin(_ModelAdmin):
         pass
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        payment = self.get_object(request, unquote(object_id)) if object_id else None
         extra_context = {
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The buttons above the payment, from the payment the page already loaded.
+        payment = obj
+        context = {
+            **context,
             "can_cancel_payment": bool(
                 payment
                 and self.has_cancel_permission(request)
@@ -485,7 +491,7 @@ class PaymentAdminMixin(_ModelAdmin):
                 and manual.can_settle_approval_by_hand(payment)
             ),
         }
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

@@ -134,6 +134,8 @@ def test_the_change_pages_queries_do_not_grow_with_its_cancellations(
     assert response.status_code == 200
     assert response.text.count(f'/change/">{admin_user}</a>') == 5  # the requested_by cells
     assert len(five.captured_queries) == len(one.captured_queries)
+    payment_selects = [q for q in five.captured_queries if 'FROM "payments_payment"' in q["sql"]]
+    assert len(payment_selects) == 1  # the buttons' flags reuse the payment the page loaded
 
 
 def test_posting_the_change_form_changes_nothing(admin_client, paid):
