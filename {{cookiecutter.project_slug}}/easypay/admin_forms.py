@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import methods, states
 from .display import krw
-from .validation import byte_length, is_kicc_number, refused_by_kicc
+from .exceptions import InvalidRequest
+from .validation import (
+    byte_length,
+    is_kicc_number,
+    refund_account_no,
+    refund_depositor_name,
+    refused_by_kicc,
+)
 
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
 
@@ -98,21 +105,23 @@ class RefundPaymentForm(CancelPaymentForm):
     )
     field_order = ["amount", "bank_code", "account_no", "depositor_name", "real_time", "reason"]
 
+    # The same rules as the refund request itself (validation.refund_info): what passes here
+    # is never refused later as a CancelRefused, only said more kindly.
     def clean_account_no(self):
-        digits = self.cleaned_data["account_no"].replace("-", "").replace(" ", "")
-        if not digits.isdigit() or len(digits) > 14:
+        try:
+            return refund_account_no(self.cleaned_data["account_no"])
+        except InvalidRequest:
             raise forms.ValidationError(
                 _("계좌번호는 숫자 14자리까지입니다 (KICC의 제한)."), code="bad_account"
-            )
-        return digits
+            ) from None
 
     def clean_depositor_name(self):
-        name = self.cleaned_data["depositor_name"].strip()
-        if byte_length(name) > 50 or any(map(refused_by_kicc, name)):
+        try:
+            return refund_depositor_name(self.cleaned_data["depositor_name"].strip())
+        except InvalidRequest:
             raise forms.ValidationError(
                 _("예금주는 50바이트 이내로, 특수문자 없이 적어 주세요."), code="bad_name"
-            )
-        return name
+            ) from None
 
     @property
     def partial_allowed(self) -> bool:

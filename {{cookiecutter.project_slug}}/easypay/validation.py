@@ -191,8 +191,8 @@ def refund_info(
         "refundBankCode": pattern(
             "refund bank_code", bank_code, BANK_CODE, "KICC's 3-digit bank code (e.g. 011)"
         ),
-        "refundAccountNo": _account_no(account_no),
-        "refundDepositName": text("refund depositor_name", depositor_name, max_bytes=50),
+        "refundAccountNo": refund_account_no(account_no),
+        "refundDepositName": refund_depositor_name(depositor_name),
     }
     if deposit_pg_cno:
         body["depositPgCno"] = pattern(
@@ -201,7 +201,8 @@ def refund_info(
     return body
 
 
-def _account_no(value: object) -> str:
+def refund_account_no(value: object) -> str:
+    """refundAccountNo: ASCII digits, up to 14; dashes and spaces (as people type them) dropped."""
     if not isinstance(value, str):
         raise fail("refund account_no", f"must be a string, not {type(value).__name__}")
     digits = re.sub(r"[\s-]", "", value)
@@ -210,6 +211,11 @@ def _account_no(value: object) -> str:
     if len(digits) > 14:
         raise fail("refund account_no", f"has {len(digits)} digits; KICC takes up to 14 (§6.1)")
     return digits
+
+
+def refund_depositor_name(value: object) -> str:
+    """refundDepositName: the account holder, up to 50 bytes, none of §2's refused characters."""
+    return text("refund depositor_name", value, max_bytes=50)
 
 
 def expiry(name: str, value: object) -> tuple[str, str]:

@@ -649,6 +649,28 @@ def test_a_refund_account_is_checked_before_anything_is_sent(
     assert easypay_emulator.requests("revise") == []
 
 
+def test_a_refund_account_in_full_width_digits_is_refused_by_the_form(
+    admin_client, by_mobile, easypay_emulator
+):
+    # The form used to take "１２３…" (isdigit) and the refund then failed as cancel_refused.
+    response = admin_client.post(
+        refund_url(by_mobile),
+        {
+            "amount": "5000",
+            "bank_code": "011",
+            "account_no": "１２３-４５６７-８９０１",
+            "depositor_name": "홍길동",
+            "real_time": "1",
+            "reason": "환불",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["account_no"] == ["계좌번호는 숫자 14자리까지입니다 (KICC의 제한)."]
+    assert easypay_emulator.requests("revise") == []
+    assert not AdminAuditLog.objects.filter(payment=by_mobile, action="cancel_refused").exists()
+
+
 def test_a_card_has_no_refund_page(admin_client, paid):
     page = admin_client.get(change_url(paid))
     response = admin_client.get(refund_url(paid), follow=True)
