@@ -11,7 +11,6 @@ from functools import partial, update_wrapper
 from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -503,8 +502,7 @@ class PaymentAdminMixin(_ModelAdmin):
     # --- permissions ---------------------------------------------------------------
     def has_cancel_permission(self, request, obj=None):
         """The model's custom "cancel" permission, e.g. payments.cancel_payment (결제 취소 가능)."""
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('cancel', opts)}")
+        return request.user.has_perm(admin_views.cancel_perm(self.opts))
 
     def has_reconcile_permission(self, request, obj=None):
         # Reconcile only brings the books in line with what the PG says; anyone who may look
