@@ -159,7 +159,7 @@ def _revise_page(model_admin, request, object_id, *, form_class, may, send, titl
         "payment": payment,
         "original": payment,
         "form": form,
-        "change_url": change_url(model_admin, payment),
+        "back_url": change_url(model_admin, payment),
         "has_view_permission": model_admin.has_view_permission(request, payment),
         "refund": form_class is RefundPaymentForm,
     }

@@ -289,6 +289,8 @@ def test_a_cancel_lost_past_the_window_is_settled_by_hand_with_the_consoles_numb
     paid.refresh_from_db()
     assert page.status_code == 200 and "KICC" in page.text
     assert "요청한 취소 금액" in page.text and "3,000원" in page.text
+    back = reverse("admin:easypay_cancellation_change", args=[lost_cancel.pk])
+    assert 'value="확정"' in page.text and f'<a href="{back}" class="closelink">' in page.text
     assert response.status_code == 302
     assert (lost_cancel.status, lost_cancel.cancel_pg_cno) == ("done", number)
     assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
