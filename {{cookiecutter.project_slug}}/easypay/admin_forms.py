@@ -22,6 +22,15 @@ from .validation import (
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
 
 
+def console_confirmed() -> forms.BooleanField:
+    """The tick every settle form asks for, in one wording: a person settling money by hand
+    says they read it on KICC's console."""
+    return forms.BooleanField(
+        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
+        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
+    )
+
+
 class CancelPaymentForm(forms.Form):
     amount = forms.IntegerField(
         label=_("취소 금액 (원)"),
@@ -156,10 +165,7 @@ class SettleCancellationForm(forms.Form):
         max_length=20,
         help_text=_("취소됨일 때: KICC 관리자 화면에 보이는 취소 거래번호 (숫자 20자리)."),
     )
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()
@@ -197,10 +203,7 @@ class SettleNotificationForm(forms.Form):
         help_text=_("취소 노티를 반영할 때: KICC 관리자 화면의 취소 거래번호."),
     )
     note = forms.CharField(label=_("메모"), required=False, max_length=200)
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 처리하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()
@@ -236,10 +239,7 @@ class SettleApprovalForm(forms.Form):
         min_value=1,
         help_text=_("승인됨·발급됨일 때: KICC 관리자 화면의 금액."),
     )
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()
