@@ -91,7 +91,11 @@ def test_every_admin_cancel_leaves_an_audit_record_with_its_outcome(
 
 @pytest.mark.parametrize(
     ("amount", "error"),
-    [("15001", "취소할 수 있는 금액(15,000원)보다 큽니다."), ("0", "0원보다 커야"), ("", "")],
+    [
+        ("15001", "취소할 수 있는 금액(15,000원)보다 큽니다."),
+        ("0", "0원보다 커야"),
+        ("", "필수 항목입니다."),
+    ],
 )
 def test_a_cancel_amount_above_the_balance_or_not_positive_is_refused_before_any_pg_call(
     admin_client, paid, easypay_emulator, amount, error
@@ -314,6 +318,10 @@ def test_a_cancel_kicc_never_made_is_settled_as_not_done_and_unblocks_the_paymen
     assert response.status_code == 302
     assert lost_cancel.status == "failed"
     assert AdminAuditLog.objects.filter(action="cancel_settled_by_hand").exists()
+    # unblocked: the next cancel is no longer refused for the one in flight, it goes to KICC
+    assert len(easypay_emulator.requests("revise")) == 1
+    admin_client.post(cancel_url(paid), {"amount": "3000", "reason": "다시 취소"})
+    assert len(easypay_emulator.requests("revise")) == 2
 
 
 def test_settling_by_hand_needs_the_consoles_figures_and_a_confirmation(admin_client, lost_cancel):
