@@ -11,14 +11,13 @@ from functools import partial, update_wrapper
 from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_permission_codename
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_views, display, methods, states, totals
+from . import admin_views, display, methods, totals
 from .exports import csv_response
 from .models import AdminAuditLog, Announcement, Cancellation, Notification, PgCall
 from .services import manual
@@ -233,6 +232,10 @@ class CancellationInline(CancellationAmounts, _ReadOnlyInline):
         "cancel_pg_cno",
     )
 
+    def get_queryset(self, request):
+        # requested_by is a column: one user query per row without the join.
+        return super().get_queryset(request).select_related("requested_by")
+
 
 class PgCallInline(_ReadOnlyInline):
     model = PgCall
@@ -257,25 +260,27 @@ class NotificationInline(_ReadOnlyInline):
 
 
 class PayMethodFilter(admin.SimpleListFilter):
-    """The payment method by its name (신용카드, 가상계좌, ...), not KICC's code (§10.1)."""
+    """The payment method by its name (신용카드, 가상계좌, ...), not KICC's code (§10.1), and as
+    the 결제수단 column names it (MethodDetails.method_code): a wallet payment KICC reports as
+    a card (11 with a cpCode) is listed under 간편 결제, not under 신용카드."""
 
     title = _("결제수단")
     parameter_name = "pay_method_type_code"
+    codes = (*methods.WINDOW_METHODS, methods.POINTS, methods.PREPAID)
 
     def lookups(self, request, model_admin):
-        codes = (
-            model_admin.get_queryset(request)
-            .exclude(pay_method_type_code="")
-            .order_by("pay_method_type_code")
-            .values_list("pay_method_type_code", flat=True)
-            .distinct()
-        )
-        return [(code, display.pay_method_label(code)) for code in codes]
+        # Every method there is, not the ones paid with: no query over all payments per page.
+        return [(code, display.pay_method_label(code)) for code in self.codes]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(pay_method_type_code=self.value())
-        return queryset
+        code = self.value()
+        if not code:
+            return queryset
+        # MethodDetails.as_dict() keeps only non-empty values: a cp_code key is a wallet.
+        wallet = Q(method_details__has_key="cp_code")
+        if code == methods.EASY_PAY:
+            return queryset.filter(Q(pay_method_type_code=code) | wallet)
+        return queryset.filter(pay_method_type_code=code).exclude(wallet)
 
 
 if TYPE_CHECKING:  # the mixin's options and methods are ModelAdmin's, overridden
@@ -457,18 +462,24 @@ class PaymentAdminMixin(_ModelAdmin):
         pass
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        payment = self.get_object(request, unquote(object_id)) if object_id else None
         extra_context = {
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The buttons above the payment, from the payment the page already loaded.
+        payment = obj
+        context = {
+            **context,
             "can_cancel_payment": bool(
                 payment
                 and self.has_cancel_permission(request)
-                and states.can_be_cancelled(payment.status)
-                and not admin_views.needs_refund(payment)
+                and admin_views.can_be_cancelled(payment)
             ),
             "can_refund_payment": bool(
                 payment
@@ -482,7 +493,7 @@ class PaymentAdminMixin(_ModelAdmin):
                 and manual.can_settle_approval_by_hand(payment)
             ),
         }
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -494,8 +505,7 @@ class PaymentAdminMixin(_ModelAdmin):
     # --- permissions ---------------------------------------------------------------
     def has_cancel_permission(self, request, obj=None):
         """The model's custom "cancel" permission, e.g. payments.cancel_payment (결제 취소 가능)."""
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('cancel', opts)}")
+        return request.user.has_perm(admin_views.cancel_perm(self.opts))
 
     def has_reconcile_permission(self, request, obj=None):
         # Reconcile only brings the books in line with what the PG says; anyone who may look

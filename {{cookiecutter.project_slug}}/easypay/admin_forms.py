@@ -10,14 +10,25 @@ from django.utils.translation import gettext_lazy as _
 
 from . import methods, states
 from .display import krw
-from .validation import byte_length, refused_by_kicc
+from .exceptions import InvalidRequest
+from .validation import (
+    byte_length,
+    is_kicc_number,
+    refund_account_no,
+    refund_depositor_name,
+    refused_by_kicc,
+)
 
 REASON_MAX_BYTES = 100  # reviseMessage: String 100 (§6.1)
 
 
-def is_kicc_number(value: str) -> bool:
-    """A KICC transaction number as its console shows it: 20 digits (pgCno, cancelPgCno)."""
-    return len(value) == 20 and value.isdigit()
+def console_confirmed() -> forms.BooleanField:
+    """The tick every settle form asks for, in one wording: a person settling money by hand
+    says they read it on KICC's console."""
+    return forms.BooleanField(
+        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
+        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
+    )
 
 
 class CancelPaymentForm(forms.Form):
@@ -103,21 +114,23 @@ class RefundPaymentForm(CancelPaymentForm):
     )
     field_order = ["amount", "bank_code", "account_no", "depositor_name", "real_time", "reason"]
 
+    # The same rules as the refund request itself (validation.refund_info): what passes here
+    # is never refused later as a CancelRefused, only said more kindly.
     def clean_account_no(self):
-        digits = self.cleaned_data["account_no"].replace("-", "").replace(" ", "")
-        if not digits.isdigit() or len(digits) > 14:
+        try:
+            return refund_account_no(self.cleaned_data["account_no"])
+        except InvalidRequest:
             raise forms.ValidationError(
                 _("계좌번호는 숫자 14자리까지입니다 (KICC의 제한)."), code="bad_account"
-            )
-        return digits
+            ) from None
 
     def clean_depositor_name(self):
-        name = self.cleaned_data["depositor_name"].strip()
-        if byte_length(name) > 50 or any(map(refused_by_kicc, name)):
+        try:
+            return refund_depositor_name(self.cleaned_data["depositor_name"].strip())
+        except InvalidRequest:
             raise forms.ValidationError(
                 _("예금주는 50바이트 이내로, 특수문자 없이 적어 주세요."), code="bad_name"
-            )
-        return name
+            ) from None
 
     @property
     def partial_allowed(self) -> bool:
@@ -152,10 +165,7 @@ class SettleCancellationForm(forms.Form):
         max_length=20,
         help_text=_("취소됨일 때: KICC 관리자 화면에 보이는 취소 거래번호 (숫자 20자리)."),
     )
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()
@@ -193,10 +203,7 @@ class SettleNotificationForm(forms.Form):
         help_text=_("취소 노티를 반영할 때: KICC 관리자 화면의 취소 거래번호."),
     )
     note = forms.CharField(label=_("메모"), required=False, max_length=200)
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 처리하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()
@@ -232,10 +239,7 @@ class SettleApprovalForm(forms.Form):
         min_value=1,
         help_text=_("승인됨·발급됨일 때: KICC 관리자 화면의 금액."),
     )
-    confirmed = forms.BooleanField(
-        label=_("KICC 가맹점 관리자 화면에서 직접 확인했습니다."),
-        error_messages={"required": _("KICC 관리자 화면에서 확인한 뒤에 확정하세요.")},
-    )
+    confirmed = console_confirmed()
 
     def clean(self):
         cleaned = super().clean()

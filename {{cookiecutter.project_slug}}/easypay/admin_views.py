@@ -41,11 +41,12 @@ def audit(request, action: str, payment=None, **detail) -> AdminAuditLog:
     )
 
 
-def change_url(model_admin, payment) -> str:
+def change_url(model_admin, record) -> str:
+    """The admin page of a payment, a cancellation, a 노티: whatever model_admin shows."""
     opts = model_admin.model._meta
     return reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
-        args=[payment.pk],
+        args=[record.pk],
         current_app=model_admin.admin_site.name,
     )
 
@@ -66,7 +67,7 @@ def cancel_view(model_admin, request, object_id):
         request,
         object_id,
         form_class=CancelPaymentForm,
-        may=lambda payment: states.can_be_cancelled(payment.status) and not needs_refund(payment),
+        may=can_be_cancelled,
         send=lambda payment, form, **who: services.cancel(
             payment,
             amount=form.cleaned_data["amount"],
@@ -104,6 +105,11 @@ def needs_refund(payment) -> bool:
         payment.pay_method_type_code == methods.VIRTUAL_ACCOUNT
         and states.can_be_partially_cancelled(payment.status)
     )
+
+
+def can_be_cancelled(payment) -> bool:
+    """Cancelled through the PG (the card, the transfer): not what goes back to a bank account."""
+    return states.can_be_cancelled(payment.status) and not needs_refund(payment)
 
 
 def can_be_refunded(payment) -> bool:
@@ -153,7 +159,7 @@ def _revise_page(model_admin, request, object_id, *, form_class, may, send, titl
         "payment": payment,
         "original": payment,
         "form": form,
-        "change_url": change_url(model_admin, payment),
+        "back_url": change_url(model_admin, payment),
         "has_view_permission": model_admin.has_view_permission(request, payment),
         "refund": form_class is RefundPaymentForm,
     }
@@ -233,12 +239,17 @@ def reconcile_view(model_admin, request, object_id):
 # ------------------------------------------------------------------------------
 # Settling by hand what KICC can no longer be asked about (docs/operating.md)
 # ------------------------------------------------------------------------------
+def cancel_perm(opts) -> str:
+    """The model's custom cancel permission, e.g. "payments.cancel_payment" (결제 취소 가능)."""
+    return f"{opts.app_label}.{get_permission_codename('cancel', opts)}"
+
+
 def may_settle_by_hand(request, payment) -> bool:
     """The shop's cancel permission and the right to see the payment, as for a cancel."""
     opts = payment._meta
-    return request.user.has_perm(
-        f"{opts.app_label}.{get_permission_codename('cancel', opts)}"
-    ) and request.user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}")
+    return request.user.has_perm(cancel_perm(opts)) and request.user.has_perm(
+        f"{opts.app_label}.{get_permission_codename('view', opts)}"
+    )
 
 
 def settle_cancellation_view(model_admin, request, object_id):
@@ -248,37 +259,32 @@ def settle_cancellation_view(model_admin, request, object_id):
         raise Http404(_("취소 기록을 찾을 수 없습니다."))
     if not may_settle_by_hand(request, cancellation.payment):
         raise PermissionDenied
-    back = _record_url(model_admin, cancellation)
     if not manual.can_settle_by_hand(cancellation):
         messages.error(
             request,
             _("결과를 모르는 취소 중 KICC에 더 조회할 수 없는 것만 직접 확정할 수 있습니다."),
         )
-        return HttpResponseRedirect(back)
-    form = SettleCancellationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        done = form.cleaned_data["outcome"] == SettleCancellationForm.DONE
-        try:
-            manual.settle_cancellation(
-                cancellation,
-                done=done,
-                cancel_pg_cno=form.cleaned_data["cancel_pg_cno"],
-                actor=request.user,
-                client_ip=sources.client_ip(request.META),
-            )
-        except manual.SettleRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("취소 결과를 확정했습니다."))
-            return HttpResponseRedirect(back)
-    return _settle_page(
+        return HttpResponseRedirect(change_url(model_admin, cancellation))
+
+    def apply(form, actor, client_ip):
+        manual.settle_cancellation(
+            cancellation,
+            done=form.cleaned_data["outcome"] == SettleCancellationForm.DONE,
+            cancel_pg_cno=form.cleaned_data["cancel_pg_cno"],
+            actor=actor,
+            client_ip=client_ip,
+        )
+
+    return _settle_form(
         model_admin,
         request,
         cancellation,
-        form,
-        title=_("취소 결과 확정"),
         payment=cancellation.payment,
-        back=back,
+        form_class=SettleCancellationForm,
+        apply=apply,
+        done_message=_("취소 결과를 확정했습니다."),
+        title=_("취소 결과 확정"),
+        requested_amount=cancellation.amount,
     )
 
 
@@ -289,54 +295,96 @@ def settle_notification_view(model_admin, request, object_id):
         raise Http404(_("노티를 찾을 수 없습니다."))
     if record.payment is None or not may_settle_by_hand(request, record.payment):
         raise PermissionDenied
-    back = _record_url(model_admin, record)
     if record.status != Notification.Status.HELD:
         messages.error(request, _("확인이 필요한 노티만 반영하거나 무시할 수 있습니다."))
-        return HttpResponseRedirect(back)
-    form = SettleNotificationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+        return HttpResponseRedirect(change_url(model_admin, record))
+
+    def apply(form, actor, client_ip):
         data = form.cleaned_data
-        client_ip = sources.client_ip(request.META)
-        try:
-            if data["action"] == SettleNotificationForm.APPLY:
-                manual.apply_notification(
-                    record,
-                    cancel_pg_cno=data["cancel_pg_cno"],
-                    amount=data["amount"],
-                    actor=request.user,
-                    client_ip=client_ip,
-                )
-            else:
-                manual.dismiss_notification(
-                    record, note=data["note"], actor=request.user, client_ip=client_ip
-                )
-        except manual.SettleRefused as refused:
-            form.add_error(None, refused.message)
+        if data["action"] == SettleNotificationForm.APPLY:
+            manual.apply_notification(
+                record,
+                cancel_pg_cno=data["cancel_pg_cno"],
+                amount=data["amount"],
+                actor=actor,
+                client_ip=client_ip,
+            )
         else:
-            messages.success(request, _("노티를 처리했습니다."))
-            return HttpResponseRedirect(back)
-    return _settle_page(
+            manual.dismiss_notification(record, note=data["note"], actor=actor, client_ip=client_ip)
+
+    return _settle_form(
         model_admin,
         request,
         record,
-        form,
-        title=_("노티 확인"),
         payment=record.payment,
-        back=back,
+        form_class=SettleNotificationForm,
+        apply=apply,
+        done_message=_("노티를 처리했습니다."),
+        title=_("노티 확인"),
         body=record.shown_body(),
     )
 
 
-def _record_url(model_admin, record) -> str:
-    opts = model_admin.model._meta
-    return reverse(
-        f"admin:{opts.app_label}_{opts.model_name}_change",
-        args=[record.pk],
-        current_app=model_admin.admin_site.name,
+def settle_approval_view(model_admin, request, object_id):
+    """An approval left unknown past KICC's status window: as KICC's console shows it."""
+    payment = _get_payment(model_admin, request, object_id)
+    if not may_settle_by_hand(request, payment):
+        raise PermissionDenied
+    if not manual.can_settle_approval_by_hand(payment):
+        messages.error(
+            request,
+            _("결과를 모르는 승인 중 KICC에 더 조회할 수 없는 것만 직접 확정할 수 있습니다."),
+        )
+        return HttpResponseRedirect(change_url(model_admin, payment))
+
+    def apply(form, actor, client_ip):
+        manual.settle_approval(
+            payment,
+            outcome=form.cleaned_data["outcome"],
+            pg_cno=form.cleaned_data["pg_cno"],
+            amount=form.cleaned_data["amount"],
+            actor=actor,
+            client_ip=client_ip,
+        )
+
+    return _settle_form(
+        model_admin,
+        request,
+        payment,
+        payment=payment,
+        form_class=SettleApprovalForm,
+        apply=apply,
+        done_message=_("승인 결과를 확정했습니다."),
+        title=_("승인 결과 확정"),
     )
 
 
-def _settle_page(model_admin, request, record, form, *, title, payment, back, body=None):
+def _settle_form(
+    model_admin,
+    request,
+    record,
+    *,
+    payment,
+    form_class,
+    apply,
+    done_message,
+    title,
+    body=None,
+    requested_amount=None,
+):
+    """The confirmation form of a settle view, once the view has checked the permission and
+    that the record can be settled now. A valid POST calls apply(form, actor, client_ip), which
+    calls the service (it writes the audit row); a SettleRefused shows on the form."""
+    back = change_url(model_admin, record)
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(form, actor=request.user, client_ip=sources.client_ip(request.META))
+        except manual.SettleRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, done_message)
+            return HttpResponseRedirect(back)
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
@@ -349,45 +397,7 @@ def _settle_page(model_admin, request, record, form, *, title, payment, back, bo
         "form": form,
         "back_url": back,
         "body": body,
+        "requested_amount": requested_amount,  # a cancel's: only its settle page shows one
         "has_view_permission": model_admin.has_view_permission(request, record),
     }
     return TemplateResponse(request, "admin/easypay/settle_by_hand.html", context)
-
-
-def settle_approval_view(model_admin, request, object_id):
-    """An approval left unknown past KICC's status window: as KICC's console shows it."""
-    payment = _get_payment(model_admin, request, object_id)
-    if not may_settle_by_hand(request, payment):
-        raise PermissionDenied
-    back = change_url(model_admin, payment)
-    if not manual.can_settle_approval_by_hand(payment):
-        messages.error(
-            request,
-            _("결과를 모르는 승인 중 KICC에 더 조회할 수 없는 것만 직접 확정할 수 있습니다."),
-        )
-        return HttpResponseRedirect(back)
-    form = SettleApprovalForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            manual.settle_approval(
-                payment,
-                outcome=form.cleaned_data["outcome"],
-                pg_cno=form.cleaned_data["pg_cno"],
-                amount=form.cleaned_data["amount"],
-                actor=request.user,
-                client_ip=sources.client_ip(request.META),
-            )
-        except manual.SettleRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("승인 결과를 확정했습니다."))
-            return HttpResponseRedirect(back)
-    return _settle_page(
-        model_admin,
-        request,
-        payment,
-        form,
-        title=_("승인 결과 확정"),
-        payment=payment,
-        back=back,
-    )

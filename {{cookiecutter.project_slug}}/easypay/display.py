@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from . import kst
+from . import kst, methods
 from .masking import mask_card_number
 
 KST_FORMAT = "%Y-%m-%d %H:%M"
@@ -35,13 +35,4 @@ def masked_card(number: str | None) -> str:
 
 def pay_method_label(code: str | None) -> str:
     """payMethodTypeCode (§10.1) as words; the code itself when KICC adds a new one."""
-    labels = {
-        "11": _("신용카드"),
-        "21": _("계좌이체"),
-        "22": _("가상계좌"),
-        "31": _("휴대폰"),
-        "41": _("포인트"),
-        "50": _("선불 결제"),
-        "60": _("간편 결제"),
-    }
-    return str(labels.get(code or "", code or ""))
+    return methods.method_name(code or "")  # one table of names: easypay.methods

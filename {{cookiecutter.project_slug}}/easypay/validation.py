@@ -24,6 +24,10 @@ PG_CNO = re.compile(r"[0-9A-Za-z]{1,20}")  # pgCno: String 20 (§6.1)
 MALL_ID = re.compile(r"[A-Za-z0-9]{1,8}")  # mallId: String 8
 DATE_TEXT = re.compile(r"\d{8}")
 BANK_CODE = re.compile(r"\d{3}")  # refundBankCode: String 3 (§6.1), KICC's bank codes (§10.3)
+# A KICC transaction number as its console shows it (pgCno, cancelPgCno: §6.2): 20 ASCII digits.
+# Not \d, which also takes full-width digits a Korean IME types: a number stored that way would
+# never match the one KICC sends in a 노티 or a status answer.
+KICC_NUMBER = re.compile(r"[0-9]{20}")
 
 
 def fail(name: str, problem: str) -> InvalidRequest:
@@ -80,6 +84,11 @@ def key(name: str, value: object) -> str:
 
 def pg_cno(value: object) -> str:
     return pattern("pg_cno", value, PG_CNO, "KICC's transaction number (up to 20 characters)")
+
+
+def is_kicc_number(value: str) -> bool:
+    """20 ASCII digits: what a person copies from KICC's console (pgCno, cancelPgCno)."""
+    return bool(KICC_NUMBER.fullmatch(value))
 
 
 def mall_id(value: object) -> str:
@@ -182,8 +191,8 @@ def refund_info(
         "refundBankCode": pattern(
             "refund bank_code", bank_code, BANK_CODE, "KICC's 3-digit bank code (e.g. 011)"
         ),
-        "refundAccountNo": _account_no(account_no),
-        "refundDepositName": text("refund depositor_name", depositor_name, max_bytes=50),
+        "refundAccountNo": refund_account_no(account_no),
+        "refundDepositName": refund_depositor_name(depositor_name),
     }
     if deposit_pg_cno:
         body["depositPgCno"] = pattern(
@@ -192,7 +201,8 @@ def refund_info(
     return body
 
 
-def _account_no(value: object) -> str:
+def refund_account_no(value: object) -> str:
+    """refundAccountNo: ASCII digits, up to 14; dashes and spaces (as people type them) dropped."""
     if not isinstance(value, str):
         raise fail("refund account_no", f"must be a string, not {type(value).__name__}")
     digits = re.sub(r"[\s-]", "", value)
@@ -201,6 +211,11 @@ def _account_no(value: object) -> str:
     if len(digits) > 14:
         raise fail("refund account_no", f"has {len(digits)} digits; KICC takes up to 14 (§6.1)")
     return digits
+
+
+def refund_depositor_name(value: object) -> str:
+    """refundDepositName: the account holder, up to 50 bytes, none of §2's refused characters."""
+    return text("refund depositor_name", value, max_bytes=50)
 
 
 def expiry(name: str, value: object) -> tuple[str, str]:

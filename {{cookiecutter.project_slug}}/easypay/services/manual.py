@@ -15,7 +15,6 @@ issued), and written to AdminAuditLog in the same transaction. The admin pages
 """
 
 import logging
-import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from easypay import kst
 from easypay.models import AdminAuditLog, Cancellation, Notification
 from easypay.states import PaymentStatus
+from easypay.validation import KICC_NUMBER  # 20 ASCII digits (§6.2, OBS)
 
 from .approval import announce_paid
 from .cancellation import (
@@ -42,7 +42,6 @@ logger = logging.getLogger("easypay.services")
 
 S = PaymentStatus
 N = Notification.Status
-KICC_NUMBER = re.compile(r"\d{20}")  # KICC's transaction numbers are 20 digits (§6.2, OBS)
 
 
 class SettleRefused(PaymentError):

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from easypay import kst
+from easypay import kst, validation
 from easypay.models import AdminAuditLog, Cancellation, Notification, PgCall
+from easypay.services import manual
 from easypay.tests.service_helpers import (
     noti_of,
     notis_sunk,
@@ -18,6 +19,7 @@ from easypay.tests.service_helpers import (
     recorded_signals,
     window,
 )
+from easypay.validation import is_kicc_number
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +91,11 @@ def test_every_admin_cancel_leaves_an_audit_record_with_its_outcome(
 
 @pytest.mark.parametrize(
     ("amount", "error"),
-    [("15001", "취소할 수 있는 금액(15,000원)보다 큽니다."), ("0", "0원보다 커야"), ("", "")],
+    [
+        ("15001", "취소할 수 있는 금액(15,000원)보다 큽니다."),
+        ("0", "0원보다 커야"),
+        ("", "필수 항목입니다."),
+    ],
 )
 def test_a_cancel_amount_above_the_balance_or_not_positive_is_refused_before_any_pg_call(
     admin_client, paid, easypay_emulator, amount, error
@@ -286,6 +292,9 @@ def test_a_cancel_lost_past_the_window_is_settled_by_hand_with_the_consoles_numb
     lost_cancel.refresh_from_db()
     paid.refresh_from_db()
     assert page.status_code == 200 and "KICC" in page.text
+    assert "요청한 취소 금액" in page.text and "3,000원" in page.text
+    back = reverse("admin:easypay_cancellation_change", args=[lost_cancel.pk])
+    assert 'value="확정"' in page.text and f'<a href="{back}" class="closelink">' in page.text
     assert response.status_code == 302
     assert (lost_cancel.status, lost_cancel.cancel_pg_cno) == ("done", number)
     assert (paid.status, paid.cancelled_amount) == ("partially_cancelled", 3000)
@@ -309,6 +318,10 @@ def test_a_cancel_kicc_never_made_is_settled_as_not_done_and_unblocks_the_paymen
     assert response.status_code == 302
     assert lost_cancel.status == "failed"
     assert AdminAuditLog.objects.filter(action="cancel_settled_by_hand").exists()
+    # unblocked: the next cancel is no longer refused for the one in flight, it goes to KICC
+    assert len(easypay_emulator.requests("revise")) == 1
+    admin_client.post(cancel_url(paid), {"amount": "3000", "reason": "다시 취소"})
+    assert len(easypay_emulator.requests("revise")) == 2
 
 
 def test_settling_by_hand_needs_the_consoles_figures_and_a_confirmation(admin_client, lost_cancel):
@@ -321,6 +334,22 @@ def test_settling_by_hand_needs_the_consoles_figures_and_a_confirmation(admin_cl
     assert "confirmed" in unconfirmed.context["form"].errors
     assert "cancel_pg_cno" in no_number.context["form"].errors
     assert lost_cancel.status == "unknown"
+
+
+def test_a_kicc_number_typed_in_full_width_digits_is_refused(admin_client, lost_cancel):
+    # A Korean IME types "１２…": such a number would never match the one KICC later sends.
+    full_width = "１" * 20
+
+    response = admin_client.post(
+        settle_url(lost_cancel),
+        {"outcome": "done", "cancel_pg_cno": full_width, "confirmed": "on"},
+    )
+
+    lost_cancel.refresh_from_db()
+    assert "cancel_pg_cno" in response.context["form"].errors
+    assert lost_cancel.status == "unknown"
+    assert not is_kicc_number(full_width) and is_kicc_number("1" * 20)
+    assert manual.KICC_NUMBER is validation.KICC_NUMBER  # one rule for the form and the service
 
 
 def test_settling_by_hand_needs_the_cancel_and_view_permissions(
@@ -377,6 +406,7 @@ def test_an_approval_lost_past_the_window_is_settled_by_hand_as_the_console_show
 ):
     pg_cno = easypay_emulator.ledger(lost_approval.shop_order_no)["pg_cno"]
     page = admin_client.get(change_url(lost_approval))
+    settle_page = admin_client.get(settle_approval_url(lost_approval))
 
     with recorded_signals() as log, django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -386,6 +416,8 @@ def test_an_approval_lost_past_the_window_is_settled_by_hand_as_the_console_show
 
     lost_approval.refresh_from_db()
     assert settle_approval_url(lost_approval) in page.text
+    # an approval has no cancel amount: the order's amount must not show as one
+    assert settle_page.status_code == 200 and "요청한 취소 금액" not in settle_page.text
     assert response.status_code == 302
     assert (lost_approval.status, lost_approval.pg_cno) == ("paid", pg_cno)
     assert log.only("approved")["pg_tid"] == pg_cno
@@ -625,6 +657,28 @@ def test_a_refund_account_is_checked_before_anything_is_sent(
     errors = response.context["form"].errors
     assert {"account_no", "depositor_name"} <= set(errors)
     assert easypay_emulator.requests("revise") == []
+
+
+def test_a_refund_account_in_full_width_digits_is_refused_by_the_form(
+    admin_client, by_mobile, easypay_emulator
+):
+    # The form used to take "１２３…" (isdigit) and the refund then failed as cancel_refused.
+    response = admin_client.post(
+        refund_url(by_mobile),
+        {
+            "amount": "5000",
+            "bank_code": "011",
+            "account_no": "１２３-４５６７-８９０１",
+            "depositor_name": "홍길동",
+            "real_time": "1",
+            "reason": "환불",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["account_no"] == ["계좌번호는 숫자 14자리까지입니다 (KICC의 제한)."]
+    assert easypay_emulator.requests("revise") == []
+    assert not AdminAuditLog.objects.filter(payment=by_mobile, action="cancel_refused").exists()
 
 
 def test_a_card_has_no_refund_page(admin_client, paid):

@@ -81,3 +81,7 @@ def test_the_cancel_page_has_django_admins_breadcrumbs(admin_client, make_paymen
     assert '<ol class="breadcrumbs">' in response.text
     assert '<li aria-current="page">결제 취소 확인</li>' in response.text
     assert "&rsaquo;" not in response.text
+    change = reverse("admin:payments_payment_change", args=[payment.pk])
+    assert f'<li><a href="{change}">{payment}</a></li>' in response.text
+    assert 'value="취소 실행"' in response.text
+    assert f'<a href="{change}" class="closelink">' in response.text

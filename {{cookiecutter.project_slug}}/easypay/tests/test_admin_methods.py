@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from easypay.models import Cancellation, Notification
@@ -54,6 +56,20 @@ def test_the_list_names_each_method_with_its_own_details(admin_client, mobile, w
 
     assert '<td class="field-pay_method">휴대폰 (LG U+ 010-****-5432)</td>' in response.text
     assert '<td class="field-pay_method">간편 결제 (카카오페이)</td>' in response.text
+
+
+def test_the_method_filter_lists_a_wallet_as_the_column_names_it(admin_client, mobile, wallet):
+    with CaptureQueriesContext(connection) as queries:
+        listed = admin_client.get(reverse(CHANGELIST))
+    easy_pay = admin_client.get(reverse(CHANGELIST), {"pay_method_type_code": "60"})
+    card = admin_client.get(reverse(CHANGELIST), {"pay_method_type_code": "11"})
+
+    filters = listed.text[listed.text.index('id="changelist-filter"') :]
+    assert 'href="?pay_method_type_code=60">간편 결제</a>' in filters
+    assert [p.pk for p in easy_pay.context["cl"].result_list] == [wallet.pk]
+    assert list(card.context["cl"].result_list) == []
+    # the choices are every method, not a SELECT DISTINCT over every payment
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_change_page_names_the_method_and_not_its_stored_json(admin_client, mobile):

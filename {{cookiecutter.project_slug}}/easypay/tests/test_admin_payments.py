@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from easypay.exports import spreadsheet_safe
@@ -102,6 +104,38 @@ def test_the_change_page_is_read_only_with_the_pg_records_inline(admin_client, p
     assert "536510******7890" in response.text
     assert "5365101234567890" not in response.text
     assert cancel_url(paid) in response.text
+
+
+def test_the_change_pages_queries_do_not_grow_with_its_cancellations(
+    admin_client, admin_user, paid
+):
+    def add_cancellations(count):
+        call = PgCall.objects.filter(payment=paid).first()
+        for _ in range(count):
+            Cancellation.objects.create(
+                payment=paid,
+                revise_type_code="32",
+                amount=1,
+                remaining_before=15000,
+                origin="admin",
+                status="failed",
+                requested_by=admin_user,
+                pg_call=call,
+            )
+
+    add_cancellations(1)
+    admin_client.get(change_url(paid))  # warm up: caches filled on the first page
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(change_url(paid))
+    add_cancellations(4)
+    with CaptureQueriesContext(connection) as five:
+        response = admin_client.get(change_url(paid))
+
+    assert response.status_code == 200
+    assert response.text.count(f'/change/">{admin_user}</a>') == 5  # the requested_by cells
+    assert len(five.captured_queries) == len(one.captured_queries)
+    payment_selects = [q for q in five.captured_queries if 'FROM "payments_payment"' in q["sql"]]
+    assert len(payment_selects) == 1  # the buttons' flags reuse the payment the page loaded
 
 
 def test_posting_the_change_form_changes_nothing(admin_client, paid):

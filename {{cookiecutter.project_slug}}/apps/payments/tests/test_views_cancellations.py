@@ -174,5 +174,6 @@ def test_a_refund_asked_for_shows_while_nothing_is_cancelled_yet(client, make_pa
 
     response = client.get(reverse(page, args=[payment.public_token]))
 
-    assert payment.cancelled_amount == 0
+    payment.refresh_from_db()
+    assert payment.cancelled_amount == 0  # the books say nothing is cancelled yet
     assert '<span class="status cancel-in-flight">환불 처리 중</span>' in response.text
