@@ -659,7 +659,11 @@ class Emulator(Refunds, AutoVoid):
         with self.store.write() as db:
             txn = self._order_transaction(db, mall_id, shop_order_no)
             wanted = "TS07" if deposit else "TS08"
-            if txn is None or txn["pay_method"] != "22" or txn["status_code"] != wanted:
+            if (
+                txn is None
+                or txn["pay_method"] != methods.VIRTUAL_ACCOUNT
+                or txn["status_code"] != wanted
+            ):
                 raise Refused(codes.REVISE_NOT_ALLOWED, f"{wanted} 상태의 가상계좌가 아닙니다")
             moment = kst.datetime_text(self.now(db))
             if deposit:

@@ -36,7 +36,12 @@ if TYPE_CHECKING:
     from .notis import Notifier
     from .store import Store
 
-STATE_STATUS = {"requested": "RF01", "done": "RF02", "failed": "RF03", "in_doubt": "RF01"}
+STATE_STATUS = {
+    "requested": methods.REFUND_REQUESTED,
+    "done": methods.REFUND_DONE,
+    "failed": methods.REFUND_REFUSED,
+    "in_doubt": methods.REFUND_REQUESTED,
+}
 
 
 def refund_delay_seconds(value) -> float | None:
@@ -209,7 +214,10 @@ class Refunds:
                 if row["outcome"] == "done":
                     self._set_refund_status(db, row["pg_cno"], methods.REFUND_DONE)
                 self._announce_in_doubt_refund(db, row["cancel_pg_cno"], notis)
-            return {"resCd": codes.REFUND_UNKNOWN, "resMsg": codes.REFUND_IN_DOUBT["VT00"]}
+            return {
+                "resCd": codes.REFUND_UNKNOWN,
+                "resMsg": codes.REFUND_IN_DOUBT[codes.REFUND_UNKNOWN],
+            }
         if row["state"] == "failed":
             raise Refused(codes.BANK_REFUSED, codes.BANK_REFUSED_MESSAGE)
         return shapes.revise_response(

@@ -308,7 +308,7 @@ def deposit_noti(txn, noti_type: str, deposit_no: str, moment: str) -> dict:
         "tlfSno": txn["pg_cno"],
         "amount": str(txn["amount"]),
         "transactionDate": moment,
-        "payMethodTypeCode": "22",
+        "payMethodTypeCode": methods.VIRTUAL_ACCOUNT,
         "bankCode": account["bankCode"],
         "bankName": account["bankName"],
         "accountNo": account["accountNo"],
