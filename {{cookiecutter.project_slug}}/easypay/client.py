@@ -761,19 +761,17 @@ def _revise_sub_type(body: dict, revise_type_code: str, sub_type: str | None) ->
         body["reviseSubTypeCode"] = check.choice(
             "revise_sub_type_code", sub_type, methods.REAL_TIME_SUB_TYPES.values()
         )
-        return sub_type in methods.FULL_REFUND_SUB_TYPES
-    if revise_type_code in methods.REFUND_CODES:
+    elif revise_type_code in methods.REFUND_CODES:
         body["reviseSubTypeCode"] = check.choice(
             "revise_sub_type_code",
             methods.DEFERRED_REFUND_SUB_TYPE if sub_type is None else sub_type,
             (methods.DEFERRED_REFUND_SUB_TYPE,),
         )
-        return revise_type_code == methods.DEFERRED_FULL_REFUND
-    if sub_type is not None:
+    elif sub_type is not None:
         raise InvalidRequest(
             f"revise_sub_type_code: only refunds (60, 62, 63) take one, not {revise_type_code}"
         )
-    return revise_type_code == methods.FULL_CANCEL
+    return methods.takes_whole_balance(revise_type_code, sub_type)
 
 
 def _shop_value_info(values: Sequence[str]) -> dict[str, str]:

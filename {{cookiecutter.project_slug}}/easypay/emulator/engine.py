@@ -515,29 +515,36 @@ class Emulator(Refunds, AutoVoid):
                 codes.REVISE_NOT_ALLOWED,
                 "입금된 가상계좌는 취소할 수 없습니다: 환불(60/62/63)로 처리하세요",
             )
+        full = methods.takes_whole_balance(revise_type)
+        if not full and revise_type != methods.partial_cancel_code(method):
+            raise Refused(
+                codes.REVISE_NOT_ALLOWED,
+                f"{revise_type}은(는) 이 결제수단({method})의 부분취소가 아닙니다 "
+                "(32 카드·간편결제, 33 계좌이체·휴대폰)",
+            )
+        cancel_amount, _ = self._amount_to_take(txn, body, full, what="취소")
+        return self._record_cancel(db, body, txn, revise_type, cancel_amount, notis)
+
+    def _amount_to_take(self, txn, body: dict, full: bool, *, what: str) -> tuple[int, int]:
+        """(amount, remaining) of a cancel or refund KICC would accept (§6.1): the whole balance
+        when `full`, else the body's amount, which must be > 0 and fit the balance; a
+        remainAmount sent must be the balance. `what`: "취소" or "환불", for the messages."""
         remaining = txn["amount"] - txn["cancelled_amount"]
         if txn["status_code"] == "TS02" or remaining <= 0:
-            raise Refused(codes.ALREADY_CANCELLED, "이미 취소된 거래입니다")
+            raise Refused(codes.ALREADY_CANCELLED, f"{what}할 잔액이 없습니다")
         claimed = body.get("remainAmount")
         if claimed is not None and claimed != remaining:
             raise Refused(codes.REMAIN_AMOUNT_MISMATCH, f"취소 가능 잔액 불일치 (잔액 {remaining})")
-        if revise_type == methods.FULL_CANCEL:
-            cancel_amount = remaining
-        else:
-            if body.get("amount") is None:
-                raise Refused(codes.AMOUNT_REQUIRED, "부분취소 금액(amount)이 없습니다")
-            if revise_type != methods.partial_cancel_code(method):
-                raise Refused(
-                    codes.REVISE_NOT_ALLOWED,
-                    f"{revise_type}은(는) 이 결제수단({method})의 부분취소가 아닙니다 "
-                    "(32 카드·간편결제, 33 계좌이체·휴대폰)",
-                )
-            cancel_amount = body["amount"]
-            if cancel_amount <= 0:
-                raise Refused(codes.INVALID_VALUE, "부분취소 금액은 0보다 커야 합니다")
-            if cancel_amount > remaining:
-                raise Refused(codes.OVER_CANCEL, f"취소 가능 금액 초과 (잔액 {remaining})")
-        return self._record_cancel(db, body, txn, revise_type, cancel_amount, notis)
+        if full:
+            return remaining, remaining
+        amount = body.get("amount")
+        if amount is None:
+            raise Refused(codes.AMOUNT_REQUIRED, f"부분{what} 금액(amount)이 없습니다")
+        if amount <= 0:
+            raise Refused(codes.INVALID_VALUE, f"부분{what} 금액은 0보다 커야 합니다")
+        if amount > remaining:
+            raise Refused(codes.OVER_CANCEL, f"{what} 가능 금액 초과 (잔액 {remaining})")
+        return amount, remaining
 
     def _record_cancel(self, db, body, txn, revise_type, cancel_amount, notis) -> dict:
         """Apply a cancel KICC accepted: the balance, TS06 or TS02, the answer and 노티 20."""

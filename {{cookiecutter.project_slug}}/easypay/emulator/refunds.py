@@ -67,6 +67,7 @@ class Refunds:
         def today(self, db=None) -> date: ...
         def _new_number(self, db, table: str, column: str) -> str: ...
         def _order_transaction(self, db, mall_id, shop_order_no): ...
+        def _amount_to_take(self, txn, body: dict, full: bool, *, what: str) -> tuple[int, int]: ...
         def noti_config(self) -> dict: ...
 
     # --- §6 revise with a refund code ----------------------------------------------------
@@ -99,25 +100,8 @@ class Refunds:
         if body.get("refundQueryFlag") == "Y":
             return self._refund_query(db, body, txn, notis)
 
-        remaining = txn["amount"] - txn["cancelled_amount"]
-        if remaining <= 0:
-            raise Refused(codes.ALREADY_CANCELLED, "환불할 잔액이 없습니다")
-        claimed = body.get("remainAmount")
-        if claimed is not None and claimed != remaining:
-            raise Refused(codes.REMAIN_AMOUNT_MISMATCH, f"취소 가능 잔액 불일치 (잔액 {remaining})")
-        full = revise_type == methods.DEFERRED_FULL_REFUND or (
-            real_time and sub_type in methods.FULL_REFUND_SUB_TYPES
-        )
-        if full:
-            amount = remaining
-        else:
-            amount = body.get("amount")
-            if amount is None:
-                raise Refused(codes.AMOUNT_REQUIRED, "부분환불 금액(amount)이 없습니다")
-            if amount <= 0:
-                raise Refused(codes.INVALID_VALUE, "부분환불 금액은 0보다 커야 합니다")
-            if amount > remaining:
-                raise Refused(codes.OVER_CANCEL, f"환불 가능 금액 초과 (잔액 {remaining})")
+        full = methods.takes_whole_balance(revise_type, sub_type)
+        amount, remaining = self._amount_to_take(txn, body, full, what="환불")
 
         kind = fault.kind if fault else None
         if real_time and kind == "refund_bank_failure":
