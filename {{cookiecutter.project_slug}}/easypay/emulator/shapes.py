@@ -275,27 +275,18 @@ def cancel_noti(txn, cancel_pg_cno, cancel_amount, remain, status, moment, messa
 
 def refund_noti(txn, refund, remain: int, moment: str, *, done: bool) -> dict:
     """Noti 50 (a deferred refund paid out, RF02) or 51 (a refund the bank refused: resCd
-    5413 inside the noti, RF03, the money back in the balance), §8.1. pgCno: the original
-    approval, as in a 20; cancelPgCno: the refund."""
-    noti_type = "50" if done else "51"
+    5413 inside the noti, RF03, the money back in the balance), §8.1: a 20's body otherwise
+    (pgCno the original approval, cancelPgCno the refund, depositPgCno the deposit)."""
     status = methods.REFUND_DONE if done else methods.REFUND_REFUSED
+    message = "환불완료" if done else codes.BANK_REFUSED_MESSAGE
     body = {
-        **noti_head(txn, noti_type, "환불완료" if done else codes.BANK_REFUSED_MESSAGE),
-        "pgCno": txn["pg_cno"],
-        "amount": str(txn["amount"]),
-        "payMethodTypeCode": txn["pay_method"],
-        "cancelPgCno": refund["cancel_pg_cno"],
-        "cancelAmount": str(refund["amount"]),
-        "remainAmount": str(remain),
-        "cancelDate": moment,
-        "transactionDate": moment,
-        "statusCode": status,
-        "statusMessage": codes.STATUS_MESSAGES[status],
+        **cancel_noti(
+            txn, refund["cancel_pg_cno"], refund["amount"], remain, status, moment, message
+        ),
+        "notiType": "50" if done else "51",
     }
     if not done:
         body["resCd"] = codes.BANK_REFUSED  # §8.1's 51 example: a non-0000 resCd in a noti
-    if txn["deposit_pg_cno"]:
-        body["depositPgCno"] = txn["deposit_pg_cno"]
     return body
 
 
