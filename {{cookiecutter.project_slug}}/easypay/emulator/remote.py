@@ -98,12 +98,16 @@ class RemoteEmulator:
         emulator's README allows. Refunds: refund_timeout (code="VTIM"|"VT00", commit=paid out
         or not, unknown_queries=n), refund_bank_failure. For one order (shop_order_no) or the
         next `count` calls, optionally of one endpoint (register, approve, revise, retrieve)."""
-        body = {"kind": kind, "count": count, "params": params}
-        if shop_order_no is not None:
-            body["shop_order_no"] = shop_order_no
-        if endpoint is not None:
-            body["endpoint"] = endpoint
-        self._post("faults", body)
+        self._post(
+            "faults",
+            {
+                "kind": kind,
+                "count": count,
+                "params": params,
+                "shop_order_no": shop_order_no,
+                "endpoint": endpoint,
+            },
+        )
 
     def authenticate(
         self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
@@ -113,14 +117,15 @@ class RemoteEmulator:
         user_cancel | window_error; provider: the bank code, carrier (SKT/KTF/LGT) or wallet
         (KKO, NPAY, TOS, …) picked. Returns the ReturnPost (.url, .fields) the window would
         form-POST to the shop's returnUrl (delivering it is the caller's job)."""
-        body = {
-            "authorization_id": authorization_id,
-            "outcome": outcome,
-            "decline_code": decline_code,
-        }
-        if provider is not None:
-            body["provider"] = provider
-        answer = self._post("authenticate", body)
+        answer = self._post(
+            "authenticate",
+            {
+                "authorization_id": authorization_id,
+                "outcome": outcome,
+                "decline_code": decline_code,
+                "provider": provider,
+            },
+        )
         return ReturnPost(url=answer["url"], fields=answer["fields"])
 
     # --- virtual accounts -----------------------------------------------------------------
@@ -137,36 +142,39 @@ class RemoteEmulator:
     # --- KICC's merchant console ---------------------------------------------------------
     def console_cancel(self, shop_order_no, amount=None) -> dict:
         """Cancel all (None) or part of an order as a person in KICC's console: 노티 20."""
-        body = {"shop_order_no": shop_order_no, "mall_id": self.mall_id}
-        if amount is not None:
-            body["amount"] = amount
-        return self._post("console-cancel", body)
+        return self._post(
+            "console-cancel",
+            {"shop_order_no": shop_order_no, "amount": amount, "mall_id": self.mall_id},
+        )
 
     # --- refunds --------------------------------------------------------------------------
     def complete_refund(self, shop_order_no=None, *, cancel_pg_cno=None, outcome=None) -> dict:
         """The bank pays the order's oldest waiting deferred refund out ("done": RF02, 노티 50)
         or refuses it ("bank_failure": RF03, 노티 51); None: as a refund_bank_failure fault
         chose. Or name the refund by its cancel_pg_cno."""
-        body = {"mall_id": self.mall_id, "outcome": outcome}
-        if shop_order_no is not None:
-            body["shop_order_no"] = shop_order_no
-        if cancel_pg_cno is not None:
-            body["cancel_pg_cno"] = cancel_pg_cno
-        return self._post("refund-complete", body)
+        return self._post(
+            "refund-complete",
+            {
+                "shop_order_no": shop_order_no,
+                "cancel_pg_cno": cancel_pg_cno,
+                "outcome": outcome,
+                "mall_id": self.mall_id,
+            },
+        )
 
     # --- 노티 -------------------------------------------------------------------------------
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:
         """Where 노티 go ("" = recorded, not sent) and how they are retried; None keeps the
         current value. Returns the emulator's noti configuration."""
-        body = {"url": url}
-        for name, value in (
-            ("retry_seconds", retry_seconds),
-            ("max_retries", max_retries),
-            ("timeout", timeout),
-        ):
-            if value is not None:
-                body[name] = value
-        return self._post("noti-url", body)
+        return self._post(
+            "noti-url",
+            {
+                "url": url,
+                "retry_seconds": retry_seconds,
+                "max_retries": max_retries,
+                "timeout": timeout,
+            },
+        )
 
     def notis(self) -> list[dict]:
         """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
@@ -199,12 +207,8 @@ class RemoteEmulator:
 
     def requests(self, endpoint=None, shop_order_no=None) -> list[dict]:
         """The API request log with the answers, oldest first, optionally filtered."""
-        params = {}
-        if endpoint is not None:
-            params["endpoint"] = endpoint
-        if shop_order_no is not None:
-            params["shop_order_no"] = shop_order_no
-        return self._get("requests", **params)["requests"]
+        # requests leaves None-valued parameters out of the query string.
+        return self._get("requests", endpoint=endpoint, shop_order_no=shop_order_no)["requests"]
 
     # --- transport ------------------------------------------------------------------------
     def _get(self, path: str, **params) -> dict:
