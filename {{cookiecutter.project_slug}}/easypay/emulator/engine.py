@@ -373,7 +373,7 @@ class Emulator(Refunds, AutoVoid):
                 )
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return response
 
     def _approve(self, db, body, secret, amount_mismatch, notis) -> dict:
@@ -488,7 +488,7 @@ class Emulator(Refunds, AutoVoid):
                 )
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         for action in later:  # after the commit: a timer must find the refund
             action()
         return response
@@ -611,10 +611,11 @@ class Emulator(Refunds, AutoVoid):
                 ).fetchone()
                 if refund:  # a refund's key: that refund's own state, not the transaction's
                     status = STATE_STATUS[refund["state"]]
+                reading = self.switch("retrieve_status", db)
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
         stored.pop("msgAuthValue", None)  # §7: no signature on status answers
-        if self.retrieve_status() == "current":
+        if reading == "current":
             stored["statusCode"] = status
             stored["statusMessage"] = codes.STATUS_MESSAGES.get(status, "")
         return stored
@@ -651,7 +652,7 @@ class Emulator(Refunds, AutoVoid):
             if amount is not None and not full:  # not full: an amount was given
                 body["amount"] = int(amount)
             response = self._revise(db, body, notis)
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return response
 
     # --- operator actions: VA deposit (§8.1 noti 30/31) ----------------------------------
@@ -689,7 +690,7 @@ class Emulator(Refunds, AutoVoid):
             noti_type = "30" if deposit else "31"
             body = shapes.deposit_noti(txn, noti_type, deposit_no, moment)
             noti = self.notifier.queue(db, noti_type, shop_order_no, body)
-        self.notifier.dispatch([noti], self.noti_config())
+        self.notifier.dispatch([noti], self.noti_config)
         return {"resCd": codes.SUCCESS, "resMsg": "정상처리", "pgCno": deposit_no}
 
     def _order_transaction(self, db, mall_id, shop_order_no):
@@ -700,9 +701,12 @@ class Emulator(Refunds, AutoVoid):
         ).fetchone()
 
     # --- notis ---------------------------------------------------------------------------
-    def noti_config(self) -> dict:
-        with self.store.read() as db:
-            return {**self.noti_defaults, **get_config(db, "noti", {})}
+    def noti_config(self, db=None) -> dict:
+        """Where 노티 go and how they are retried: set over _control/, else the settings'."""
+        if db is None:
+            with self.store.read() as db:
+                return self.noti_config(db)
+        return {**self.noti_defaults, **get_config(db, "noti", {})}
 
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> None:
         with self.store.write() as db:
@@ -728,7 +732,7 @@ class Emulator(Refunds, AutoVoid):
             if row is None:
                 raise Refused(codes.NOT_FOUND, "보낸 노티가 없습니다")
             noti = self.notifier.queue(db, str(noti_type), shop_order_no, json.loads(row["body"]))
-        self.notifier.dispatch([noti], self.noti_config())
+        self.notifier.dispatch([noti], self.noti_config)
 
     def notis(self) -> list[dict]:
         with self.store.read() as db:

@@ -68,7 +68,7 @@ class Refunds:
         def _new_number(self, db, table: str, column: str) -> str: ...
         def _order_transaction(self, db, mall_id, shop_order_no): ...
         def _amount_to_take(self, txn, body: dict, full: bool, *, what: str) -> tuple[int, int]: ...
-        def noti_config(self) -> dict: ...
+        def noti_config(self, db=None) -> dict: ...
 
     # --- §6 revise with a refund code ----------------------------------------------------
     def _refund(self, db, body, txn, notis, *, fault=None, later=None) -> dict:
@@ -281,7 +281,7 @@ class Refunds:
             remaining = txn["amount"] - txn["cancelled_amount"]
             body = shapes.refund_noti(txn, dict(row), remaining, moment, done=done)
             notis.append(self.notifier.queue(db, body["notiType"], txn["shop_order_no"], body))
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return {
             "resCd": codes.SUCCESS,
             "cancelPgCno": row["cancel_pg_cno"],
