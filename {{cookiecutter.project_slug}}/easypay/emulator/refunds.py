@@ -15,7 +15,8 @@ undo the payment: a deposited virtual account, and a mobile payment (§6.3). Two
   never pays twice. 노티 20 (paid) or 51 (refused) follows once the outcome is known.
 
 One row per refund in `cancels`, beside the cancels: state requested | done | failed |
-in_doubt, so the ledger lists both and the balance rules are the same.
+in_doubt, so the ledger lists both and the balance rules are the same. `outcome` (done |
+failed) is the bank's answer decided in advance, for a refund still requested or in doubt.
 """
 
 import contextlib
@@ -157,7 +158,8 @@ class Refunds:
             notis.append(self.notifier.queue(db, "20", txn["shop_order_no"], noti))
         else:
             fails = kind == "refund_bank_failure"
-            self._insert_refund(db, row, state="requested", fails_at_bank=int(fails))
+            # What the bank will answer, known now: "failed" under a bank-failure fault.
+            self._insert_refund(db, row, state="requested", outcome="failed" if fails else "done")
             self._move_balance(db, txn["pg_cno"], amount)  # reserved: RF01 while it waits
             txn = self._transaction(db, txn["pg_cno"])
             status = methods.REFUND_REQUESTED
@@ -266,7 +268,7 @@ class Refunds:
             if row is None or row["state"] != "requested":
                 raise Refused(codes.NOT_FOUND, "완료할 환불 요청(RF01)이 없습니다")
             if outcome is None:
-                outcome = "bank_failure" if row["fails_at_bank"] else "done"
+                outcome = "bank_failure" if row["outcome"] == "failed" else "done"
             done = outcome == "done"
             moment = kst.datetime_text(self.now(db))
             db.execute(

@@ -33,8 +33,7 @@ CREATE TABLE IF NOT EXISTS cancels (
     amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'done', sub_type TEXT, shop_transaction_id TEXT,
     refund_info TEXT, timeout_code TEXT, outcome TEXT,
-    pending_queries INTEGER NOT NULL DEFAULT 0, fails_at_bank INTEGER NOT NULL DEFAULT 0,
-    completed_at TEXT);
+    pending_queries INTEGER NOT NULL DEFAULT 0, completed_at TEXT);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     mall_id TEXT NOT NULL, shop_transaction_id TEXT NOT NULL, day TEXT NOT NULL,
     kind TEXT NOT NULL, pg_cno TEXT, response TEXT,
