@@ -14,7 +14,8 @@ from easypay import methods
 from . import codes
 
 # What the window lets a buyer pick, per method: code → the name KICC would send back.
-# Bank codes and carriers are §10.3's; the Korean names are the emulator's choice.
+# The codes are easypay.methods' (§10.3), so the window offers no bank the shop's refund
+# form lacks (a test keeps them equal); the Korean names are KICC-style, the emulator's.
 BANKS = {
     "003": "IBK기업",
     "004": "KB국민",
@@ -33,7 +34,7 @@ BANKS = {
 }
 # Banks the emulator issues virtual accounts at (§10.3 marks VA banks in its source, not here).
 VA_BANKS = ("011", "004", "020", "026", "081", "003", "071")
-CARRIERS = {"SKT": "SKT", "KTF": "KT", "LGT": "LG U+"}
+CARRIERS = methods.CARRIER_NAMES
 WALLETS = {
     "KKO": "카카오페이",
     "NPAY": "네이버페이",
