@@ -145,9 +145,11 @@ class Emulator(Refunds, AutoVoid):
     def today(self, db=None) -> date:
         return self.now(db).date()
 
-    def advance_days(self, days: int) -> None:
+    def advance_days(self, days: int) -> str:
+        """Move the clock `days` on; returns the new today (yyyyMMdd)."""
         with self.store.write() as db:
             set_config(db, "day_offset", get_config(db, "day_offset", 0) + days)
+            return kst.date_text(self.today(db))
 
     def reset(self) -> None:
         self.store.reset()

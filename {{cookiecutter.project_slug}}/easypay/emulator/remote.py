@@ -3,8 +3,8 @@
 The pytest fixture (easypay/testing.py) controls the emulator in its own process; a load test,
 a chaos run or a script talks to one started by `manage.py easypay_emulator --port …` (or
 served by gunicorn), so it goes through the operator endpoints (README.md, "Operator
-endpoints") instead. The methods have the fixture's names and arguments, so code written
-against one works with the other:
+endpoints") instead. The methods have the fixture's names, arguments and return values (a
+test compares their signatures), so code written against one works with the other:
 
     from easypay.emulator.remote import RemoteEmulator
 
@@ -31,7 +31,25 @@ from requests import Response, Session
 
 from .engine import TEST_MALL_ID, TEST_SECRET_KEY, ReturnPost
 
-__all__ = ["RemoteEmulator", "RemoteEmulatorError"]
+__all__ = ["NotiWaiting", "RemoteEmulator", "RemoteEmulatorError"]
+
+
+class NotiWaiting:
+    """wait_for_notis over notis(): shared by RemoteEmulator and the pytest fixture's handle
+    (easypay.testing.EmulatorHandle)."""
+
+    def notis(self) -> list[dict]:
+        raise NotImplementedError
+
+    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
+        """Poll until `count` attempts (only acked ones if acked=True) were recorded; returns
+        what there is when `timeout` runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
+            if len(attempts) >= count or time.monotonic() > deadline:
+                return attempts
+            time.sleep(0.05)
 
 
 class RemoteEmulatorError(Exception):
@@ -44,7 +62,7 @@ class RemoteEmulatorError(Exception):
         super().__init__(f"_control/{path}: HTTP {status}: {answer.get('error', answer)}")
 
 
-class RemoteEmulator:
+class RemoteEmulator(NotiWaiting):
     """The operator endpoints of the emulator whose base URL (its EASYPAY_API_URL) is `api_url`."""
 
     def __init__(
@@ -111,7 +129,7 @@ class RemoteEmulator:
 
     def authenticate(
         self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
-    ):
+    ) -> ReturnPost:
         """Press a window button without opening the window: approve (card) |
         approve_transfer | approve_va | approve_mobile | approve_easypay | decline |
         user_cancel | window_error; provider: the bank code, carrier (SKT/KTF/LGT) or wallet
@@ -179,16 +197,6 @@ class RemoteEmulator:
     def notis(self) -> list[dict]:
         """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
         return self._get("notis")["notis"]
-
-    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
-        """Poll until `count` attempts (only acked ones if acked=True) were recorded; returns
-        what there is when `timeout` runs out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
-            if len(attempts) >= count or time.monotonic() > deadline:
-                return attempts
-            time.sleep(0.05)
 
     def resend_noti(self, shop_order_no, noti_type) -> None:
         """Send the order's latest noti of that type again (a duplicate, as KICC may send)."""

@@ -366,8 +366,7 @@ def control_resend_noti(request, emulator, data):
 @_control
 def control_advance_days(request, emulator, data):
     _post_only(request)
-    emulator.advance_days(int(data.get("days", 1)))
-    return {"today": emulator.today().strftime("%Y%m%d")}
+    return {"today": emulator.advance_days(int(data.get("days", 1)))}
 
 
 @_control
