@@ -2,8 +2,20 @@
 switch, off by default."""
 
 import pytest
+import time_machine
+
+from easypay import kst
 
 from .test_notis import _wait
+
+
+@pytest.fixture(autouse=True)
+def at_noon():
+    """Today's noon, KST: a transaction approved after 23:00 is never voided, so these tests
+    would fail in the last hour of a KST day (14:00-15:00 UTC) on the real clock."""
+    noon = kst.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @pytest.fixture
