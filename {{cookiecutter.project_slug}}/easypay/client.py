@@ -82,10 +82,17 @@ DEFAULT_TIMEOUTS = {
 SUCCESS = "0000"  # §2: any other resCd is a failure
 # reviseTypeCode (§6.3); easypay.methods says which applies to which method.
 FULL_CANCEL = methods.FULL_CANCEL
-PARTIAL_CANCEL_CARD = methods.PARTIAL_CANCEL_CARD  # card and easy-pay
-PARTIAL_CANCEL_TRANSFER_MOBILE = methods.PARTIAL_CANCEL_TRANSFER_MOBILE  # transfer, mobile
 REVISE_TYPE_CODES = (*methods.CANCEL_CODES, *methods.REFUND_CODES)
-PAY_METHOD_TYPE_CODES = ("00", "11", "21", "22", "31", "41", "50", "60")  # §10.1, no billing key
+PAY_METHOD_TYPE_CODES = (  # §10.1, no billing key
+    methods.ANY,
+    methods.CARD,
+    methods.BANK_TRANSFER,
+    methods.VIRTUAL_ACCOUNT,
+    methods.MOBILE,
+    methods.POINTS,
+    methods.PREPAID,
+    methods.EASY_PAY,
+)
 DEVICE_TYPE_CODES = ("pc", "mobile")  # lower case in every doc (§10.2)
 LANG_FLAGS = ("KOR", "ENG", "JPN", "CHN")
 SHOP_VALUE_BYTES = (64, 64, 32, 32, 64, 64, 64)  # shopValueInfo.value1..7 (§3.1)
@@ -549,11 +556,12 @@ class EasyPayClient:
             started=time.monotonic(),
         )
         limit = _deadline.get()
-        if limit is not None and time.monotonic() + self.longest_call(endpoint) > limit:
+        longest = self.longest_call(endpoint)
+        if limit is not None and time.monotonic() + longest > limit:
             raise self._failed(
                 RequestNotSent,
                 exchange,
-                f"not sent: {endpoint} can take {self.longest_call(endpoint):.0f} s and only "
+                f"not sent: {endpoint} can take {longest:.0f} s and only "
                 f"{max(limit - time.monotonic(), 0):.0f} s are left of this request's budget "
                 "(EASYPAY_REQUEST_BUDGET)",
             )
@@ -761,19 +769,17 @@ def _revise_sub_type(body: dict, revise_type_code: str, sub_type: str | None) ->
         body["reviseSubTypeCode"] = check.choice(
             "revise_sub_type_code", sub_type, methods.REAL_TIME_SUB_TYPES.values()
         )
-        return sub_type in methods.FULL_REFUND_SUB_TYPES
-    if revise_type_code in methods.REFUND_CODES:
+    elif revise_type_code in methods.REFUND_CODES:
         body["reviseSubTypeCode"] = check.choice(
             "revise_sub_type_code",
             methods.DEFERRED_REFUND_SUB_TYPE if sub_type is None else sub_type,
             (methods.DEFERRED_REFUND_SUB_TYPE,),
         )
-        return revise_type_code == methods.DEFERRED_FULL_REFUND
-    if sub_type is not None:
+    elif sub_type is not None:
         raise InvalidRequest(
             f"revise_sub_type_code: only refunds (60, 62, 63) take one, not {revise_type_code}"
         )
-    return revise_type_code == methods.FULL_CANCEL
+    return methods.takes_whole_balance(revise_type_code, sub_type)
 
 
 def _shop_value_info(values: Sequence[str]) -> dict[str, str]:

@@ -52,6 +52,16 @@ REAL_TIME_SUB_TYPES = {
 }
 FULL_REFUND_SUB_TYPES = ("10", "20")
 
+
+def takes_whole_balance(revise_type_code: str, sub_type_code: str | None = None) -> bool:
+    """True when this revise takes the whole balance, so carries no amount (§6.3): a full
+    cancel (40), a deferred full refund (60), a real-time refund with sub-type 10 or 20.
+    The client and the emulator both ask here."""
+    if revise_type_code == REAL_TIME_REFUND:
+        return sub_type_code in FULL_REFUND_SUB_TYPES
+    return revise_type_code in (FULL_CANCEL, DEFERRED_FULL_REFUND)
+
+
 # Codes a real-time refund may answer instead of a result (§9): timed out / unknown at the
 # bank. Not a no: ask again with refundQueryFlag "Y" (EasyPayClient.revise(refund_query=True)).
 REFUND_IN_DOUBT_CODES = ("VTIM", "VT00")

@@ -10,17 +10,19 @@ fixture points settings.EASYPAY_API_URL / EASYPAY_MALL_ID / EASYPAY_SECRET_KEY a
         assert easypay_emulator.ledger("ORD-1")["status_code"] == "TS03"
 """
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from easypay.emulator.engine import TEST_MALL_ID as MALL_ID
 from easypay.emulator.engine import TEST_SECRET_KEY as SECRET_KEY
+from easypay.emulator.engine import ReturnPost
+from easypay.emulator.remote import NotiWaiting
 
 
-class EmulatorHandle:
-    """What a test may do to the emulator: see easypay/emulator/README.md."""
+class EmulatorHandle(NotiWaiting):
+    """What a test may do to the emulator: see easypay/emulator/README.md. The same methods,
+    arguments and return values as RemoteEmulator's (a test compares them)."""
 
     def __init__(self, server):
         self._server = server
@@ -32,7 +34,7 @@ class EmulatorHandle:
     def reset(self) -> None:
         self._emulator.reset()
 
-    def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params):
+    def inject_fault(self, kind, *, count=1, shop_order_no=None, endpoint=None, **params) -> None:
         """kind: delay (seconds=…), drop_after_commit, http_500, http_502, http_504,
         html_error, malformed_json, amount_mismatch (amount=…), bad_signature; refunds:
         refund_timeout (code="VTIM"|"VT00", commit=paid out or not, unknown_queries=n),
@@ -50,7 +52,7 @@ class EmulatorHandle:
 
     def authenticate(
         self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
-    ):
+    ) -> ReturnPost:
         """Press a window button: approve (card) | approve_transfer | approve_va |
         approve_mobile | approve_easypay | decline | user_cancel | window_error; provider: the
         bank code, carrier (SKT/KTF/LGT) or wallet (KKO, NPAY, TOS, …) picked.
@@ -65,37 +67,34 @@ class EmulatorHandle:
     def requests(self, endpoint=None, shop_order_no=None) -> list[dict]:
         return self._emulator.requests(endpoint, shop_order_no)
 
-    def deposit(self, shop_order_no) -> None:
-        self._emulator.deposit(shop_order_no, self.mall_id)
+    def deposit(self, shop_order_no) -> dict:
+        """The buyer pays into the order's virtual account (노티 30)."""
+        return self._emulator.deposit(shop_order_no, self.mall_id)
 
-    def cancel_deposit(self, shop_order_no) -> None:
-        self._emulator.cancel_deposit(shop_order_no, self.mall_id)
+    def cancel_deposit(self, shop_order_no) -> dict:
+        """The bank cancels that deposit (노티 31)."""
+        return self._emulator.cancel_deposit(shop_order_no, self.mall_id)
 
-    def set_noti_url(self, url, *, retry_seconds=0.2, max_retries=10, timeout=2.0) -> None:
+    def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:
+        """Where 노티 go ("" = recorded, not sent) and how they are retried; None keeps the
+        current value (after the reset: 0.2 s, 10 retries, 2 s). Returns the noti config."""
         self._emulator.set_noti_url(
             url, retry_seconds=retry_seconds, max_retries=max_retries, timeout=timeout
         )
+        return self._emulator.noti_config()
 
     def notis(self) -> list[dict]:
         """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
         return self._emulator.notis()
 
-    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
-        """Poll until `count` attempts (only acked ones if acked=True) were recorded."""
-        deadline = time.monotonic() + timeout
-        while True:
-            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
-            if len(attempts) >= count or time.monotonic() > deadline:
-                return attempts
-            time.sleep(0.05)
-
     def resend_noti(self, shop_order_no, noti_type) -> None:
         self._emulator.resend_noti(shop_order_no, str(noti_type))
 
-    def advance_days(self, n) -> None:
-        self._emulator.advance_days(n)
+    def advance_days(self, n: int = 1) -> str:
+        """Move the emulator's KST clock `n` days on; returns its new today (yyyyMMdd)."""
+        return self._emulator.advance_days(n)
 
-    def set_retrieve_status(self, reading) -> None:
+    def set_retrieve_status(self, reading: str) -> None:
         """ "current" (default) or "original": which status a status answer carries (§7)."""
         self._emulator.set_retrieve_status(reading)
 
@@ -110,11 +109,11 @@ class EmulatorHandle:
         """Deferred refunds complete by themselves after `seconds` (None: complete_refund)."""
         self._emulator.set_refund_delay(seconds)
 
-    def set_easy_pay_method_code(self, code) -> None:
+    def set_easy_pay_method_code(self, code: str) -> None:
         """ "11" (default) or "60": how an easy-pay approval reports its payMethodTypeCode."""
         self._emulator.set_easy_pay_method_code(code)
 
-    def set_auto_void(self, on) -> None:
+    def set_auto_void(self, on: bool) -> None:
         """The test host's 23:00 void of easy-pay and mobile transactions (off by default)."""
         self._emulator.set_auto_void(on)
 

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.urls import NoReverseMatch, reverse
 
+from easypay.client import PATHS
+
 # Addresses a browser or this machine's client may use for a local server.
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # What the client calls when the server listens on every address.
@@ -29,7 +31,7 @@ def embedded_prefix() -> str | None:
         register = reverse("easypay_emulator:register")
     except NoReverseMatch:
         return None
-    return register.removesuffix("/api/ep9/trades/webpay")
+    return register.removesuffix(PATHS["register"])
 
 
 def server_url(address: str, port: int) -> str:

@@ -37,7 +37,7 @@ class AutoVoid:
 
         def switch(self, name: str, db=None): ...
         def now(self, db=None) -> datetime: ...
-        def noti_config(self) -> dict: ...
+        def noti_config(self, db=None) -> dict: ...
         def _record_cancel(self, db, body, txn, revise_type, cancel_amount, notis) -> dict: ...
 
     def auto_void(self) -> bool:
@@ -62,7 +62,7 @@ class AutoVoid:
                 self._void_day(db, kst.date_text(day), notis)
                 day += timedelta(days=1)
             set_config(db, "auto_void_through", kst.date_text(due))
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
 
     def _last_void_day(self, db):
         """The latest day whose 23:00 has passed on the emulator's clock."""

@@ -4,19 +4,22 @@ KICC documents "0000", the card decline codes, the refund codes VTIM / VT00 and 
 refusal 5413; every other failure code is UNKNOWN (docs/kicc-api.md §9, §14), so the emulator
 invents them here, in ONE table, and README.md repeats it (a test keeps them equal). A client
 must rely only on "0000" vs not-"0000" (plus the documented 8xxx codes and VTIM / VT00).
+The documented refund codes themselves are easypay.methods' (the client reads the same ones):
+only their Korean messages are the emulator's.
 """
+
+from easypay import methods
 
 SUCCESS = "0000"
 
 # A real-time refund the bank did not answer in time (§9, DOC): "timed out" / "unknown".
 # Not a no: the merchant asks again with refundQueryFlag "Y".
-REFUND_TIMEOUT = "VTIM"
-REFUND_UNKNOWN = "VT00"
+REFUND_TIMEOUT, REFUND_UNKNOWN = methods.REFUND_IN_DOUBT_CODES
 REFUND_IN_DOUBT = {REFUND_TIMEOUT: "환불 처리 시간 초과", REFUND_UNKNOWN: "환불 결과 미확인"}
 # The bank refused the transfer of a refund (§8.1's example of 노티 51, DOC*): the emulator
 # also answers it to a real-time refund the bank refuses at once, and to a refund query about
 # one the bank refused.
-BANK_REFUSED = "5413"
+BANK_REFUSED = methods.BANK_REFUSED
 BANK_REFUSED_MESSAGE = "은행 이체 불가 (환불 계좌 확인)"
 
 # Documented card declines the payment window can produce (docs/kicc-api.md §9, DOC).
@@ -99,7 +102,7 @@ STATUS_MESSAGES = {
     "TS06": "부분매입취소",
     "TS07": "입금대기",
     "TS08": "입금완료",
-    "RF01": "환불요청",
-    "RF02": "환불완료",
-    "RF03": "환불거절",
+    methods.REFUND_REQUESTED: "환불요청",
+    methods.REFUND_DONE: "환불완료",
+    methods.REFUND_REFUSED: "환불거절",
 }

@@ -145,9 +145,11 @@ class Emulator(Refunds, AutoVoid):
     def today(self, db=None) -> date:
         return self.now(db).date()
 
-    def advance_days(self, days: int) -> None:
+    def advance_days(self, days: int) -> str:
+        """Move the clock `days` on; returns the new today (yyyyMMdd)."""
         with self.store.write() as db:
             set_config(db, "day_offset", get_config(db, "day_offset", 0) + days)
+            return kst.date_text(self.today(db))
 
     def reset(self) -> None:
         self.store.reset()
@@ -373,7 +375,7 @@ class Emulator(Refunds, AutoVoid):
                 )
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return response
 
     def _approve(self, db, body, secret, amount_mismatch, notis) -> dict:
@@ -488,7 +490,7 @@ class Emulator(Refunds, AutoVoid):
                 )
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         for action in later:  # after the commit: a timer must find the refund
             action()
         return response
@@ -515,29 +517,36 @@ class Emulator(Refunds, AutoVoid):
                 codes.REVISE_NOT_ALLOWED,
                 "입금된 가상계좌는 취소할 수 없습니다: 환불(60/62/63)로 처리하세요",
             )
+        full = methods.takes_whole_balance(revise_type)
+        if not full and revise_type != methods.partial_cancel_code(method):
+            raise Refused(
+                codes.REVISE_NOT_ALLOWED,
+                f"{revise_type}은(는) 이 결제수단({method})의 부분취소가 아닙니다 "
+                "(32 카드·간편결제, 33 계좌이체·휴대폰)",
+            )
+        cancel_amount, _ = self._amount_to_take(txn, body, full, what="취소")
+        return self._record_cancel(db, body, txn, revise_type, cancel_amount, notis)
+
+    def _amount_to_take(self, txn, body: dict, full: bool, *, what: str) -> tuple[int, int]:
+        """(amount, remaining) of a cancel or refund KICC would accept (§6.1): the whole balance
+        when `full`, else the body's amount, which must be > 0 and fit the balance; a
+        remainAmount sent must be the balance. `what`: "취소" or "환불", for the messages."""
         remaining = txn["amount"] - txn["cancelled_amount"]
         if txn["status_code"] == "TS02" or remaining <= 0:
-            raise Refused(codes.ALREADY_CANCELLED, "이미 취소된 거래입니다")
+            raise Refused(codes.ALREADY_CANCELLED, f"{what}할 잔액이 없습니다")
         claimed = body.get("remainAmount")
         if claimed is not None and claimed != remaining:
             raise Refused(codes.REMAIN_AMOUNT_MISMATCH, f"취소 가능 잔액 불일치 (잔액 {remaining})")
-        if revise_type == methods.FULL_CANCEL:
-            cancel_amount = remaining
-        else:
-            if body.get("amount") is None:
-                raise Refused(codes.AMOUNT_REQUIRED, "부분취소 금액(amount)이 없습니다")
-            if revise_type != methods.partial_cancel_code(method):
-                raise Refused(
-                    codes.REVISE_NOT_ALLOWED,
-                    f"{revise_type}은(는) 이 결제수단({method})의 부분취소가 아닙니다 "
-                    "(32 카드·간편결제, 33 계좌이체·휴대폰)",
-                )
-            cancel_amount = body["amount"]
-            if cancel_amount <= 0:
-                raise Refused(codes.INVALID_VALUE, "부분취소 금액은 0보다 커야 합니다")
-            if cancel_amount > remaining:
-                raise Refused(codes.OVER_CANCEL, f"취소 가능 금액 초과 (잔액 {remaining})")
-        return self._record_cancel(db, body, txn, revise_type, cancel_amount, notis)
+        if full:
+            return remaining, remaining
+        amount = body.get("amount")
+        if amount is None:
+            raise Refused(codes.AMOUNT_REQUIRED, f"부분{what} 금액(amount)이 없습니다")
+        if amount <= 0:
+            raise Refused(codes.INVALID_VALUE, f"부분{what} 금액은 0보다 커야 합니다")
+        if amount > remaining:
+            raise Refused(codes.OVER_CANCEL, f"{what} 가능 금액 초과 (잔액 {remaining})")
+        return amount, remaining
 
     def _record_cancel(self, db, body, txn, revise_type, cancel_amount, notis) -> dict:
         """Apply a cancel KICC accepted: the balance, TS06 or TS02, the answer and 노티 20."""
@@ -604,10 +613,11 @@ class Emulator(Refunds, AutoVoid):
                 ).fetchone()
                 if refund:  # a refund's key: that refund's own state, not the transaction's
                     status = STATE_STATUS[refund["state"]]
+                reading = self.switch("retrieve_status", db)
         except (validation.Invalid, Refused) as error:
             return {"resCd": error.code, "resMsg": error.message}
         stored.pop("msgAuthValue", None)  # §7: no signature on status answers
-        if self.retrieve_status() == "current":
+        if reading == "current":
             stored["statusCode"] = status
             stored["statusMessage"] = codes.STATUS_MESSAGES.get(status, "")
         return stored
@@ -644,7 +654,7 @@ class Emulator(Refunds, AutoVoid):
             if amount is not None and not full:  # not full: an amount was given
                 body["amount"] = int(amount)
             response = self._revise(db, body, notis)
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return response
 
     # --- operator actions: VA deposit (§8.1 noti 30/31) ----------------------------------
@@ -659,7 +669,11 @@ class Emulator(Refunds, AutoVoid):
         with self.store.write() as db:
             txn = self._order_transaction(db, mall_id, shop_order_no)
             wanted = "TS07" if deposit else "TS08"
-            if txn is None or txn["pay_method"] != "22" or txn["status_code"] != wanted:
+            if (
+                txn is None
+                or txn["pay_method"] != methods.VIRTUAL_ACCOUNT
+                or txn["status_code"] != wanted
+            ):
                 raise Refused(codes.REVISE_NOT_ALLOWED, f"{wanted} 상태의 가상계좌가 아닙니다")
             moment = kst.datetime_text(self.now(db))
             if deposit:
@@ -678,7 +692,7 @@ class Emulator(Refunds, AutoVoid):
             noti_type = "30" if deposit else "31"
             body = shapes.deposit_noti(txn, noti_type, deposit_no, moment)
             noti = self.notifier.queue(db, noti_type, shop_order_no, body)
-        self.notifier.dispatch([noti], self.noti_config())
+        self.notifier.dispatch([noti], self.noti_config)
         return {"resCd": codes.SUCCESS, "resMsg": "정상처리", "pgCno": deposit_no}
 
     def _order_transaction(self, db, mall_id, shop_order_no):
@@ -689,9 +703,12 @@ class Emulator(Refunds, AutoVoid):
         ).fetchone()
 
     # --- notis ---------------------------------------------------------------------------
-    def noti_config(self) -> dict:
-        with self.store.read() as db:
-            return {**self.noti_defaults, **get_config(db, "noti", {})}
+    def noti_config(self, db=None) -> dict:
+        """Where 노티 go and how they are retried: set over _control/, else the settings'."""
+        if db is None:
+            with self.store.read() as db:
+                return self.noti_config(db)
+        return {**self.noti_defaults, **get_config(db, "noti", {})}
 
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> None:
         with self.store.write() as db:
@@ -717,7 +734,7 @@ class Emulator(Refunds, AutoVoid):
             if row is None:
                 raise Refused(codes.NOT_FOUND, "보낸 노티가 없습니다")
             noti = self.notifier.queue(db, str(noti_type), shop_order_no, json.loads(row["body"]))
-        self.notifier.dispatch([noti], self.noti_config())
+        self.notifier.dispatch([noti], self.noti_config)
 
     def notis(self) -> list[dict]:
         with self.store.read() as db:

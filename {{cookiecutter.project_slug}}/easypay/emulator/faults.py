@@ -27,6 +27,8 @@ refund request they fit uses them up (not a cancel, not a refundQueryFlag "Y" qu
 import json
 from dataclasses import dataclass, field
 
+from easypay import methods
+
 from .store import Store
 
 KINDS = {
@@ -45,8 +47,10 @@ KINDS = {
 OVERRIDABLE = {"http_500", "http_502", "http_504", "html_error", "malformed_json"}
 APPROVE_ONLY = {"amount_mismatch", "bad_signature"}
 # Refund faults and the reviseTypeCodes they apply to (§6.3: 63 real time, 60/62 deferred).
-REFUND_FAULTS = {"refund_timeout": {"63"}, "refund_bank_failure": {"60", "62", "63"}}
-IN_DOUBT_CODES = ("VTIM", "VT00")  # §9
+REFUND_FAULTS = {
+    "refund_timeout": {methods.REAL_TIME_REFUND},
+    "refund_bank_failure": set(methods.REFUND_CODES),
+}
 ENDPOINTS = {"register", "approve", "revise", "retrieve"}
 
 
@@ -72,8 +76,9 @@ def inject(store: Store, kind, *, count=1, shop_order_no=None, endpoint=None, **
     if kind in REFUND_FAULTS and endpoint not in (None, "revise"):
         raise ValueError(f"{kind} only applies to revise (refunds)")
     if kind == "refund_timeout":
-        if params.get("code", "VTIM") not in IN_DOUBT_CODES:
-            raise ValueError(f"refund_timeout code must be one of {IN_DOUBT_CODES}")
+        in_doubt = methods.REFUND_IN_DOUBT_CODES  # §9
+        if params.get("code", in_doubt[0]) not in in_doubt:
+            raise ValueError(f"refund_timeout code must be one of {in_doubt}")
         queries = params.get("unknown_queries", 0)
         if isinstance(queries, bool) or not isinstance(queries, int) or queries < 0:
             raise ValueError("unknown_queries must be a whole number ≥ 0")

@@ -9,8 +9,10 @@ retries (the epoch changes), so one test's notis never reach the next test.
 
 import json
 import logging
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 
 import requests
 
@@ -32,11 +34,18 @@ class Notifier:
         )
         return cursor.lastrowid
 
-    def dispatch(self, noti_ids: list[int], config: dict) -> None:
-        if not noti_ids or not config.get("url"):
-            return  # no noti URL configured: stored (visible in inspection), never sent
+    def dispatch(
+        self, noti_ids: list[int], noti_config: Callable[[sqlite3.Connection], dict]
+    ) -> None:
+        """Send the queued notis, each from a thread of its own. `noti_config(db)` says where
+        and how; it is read only when there is something to send."""
+        if not noti_ids:
+            return
         with self.store.read() as db:
+            config = noti_config(db)
             epoch = get_config(db, "epoch", 0)
+        if not config.get("url"):
+            return  # no noti URL configured: stored (visible in inspection), never sent
         for noti_id in noti_ids:
             threading.Thread(
                 target=self._deliver,

@@ -15,7 +15,8 @@ undo the payment: a deposited virtual account, and a mobile payment (§6.3). Two
   never pays twice. 노티 20 (paid) or 51 (refused) follows once the outcome is known.
 
 One row per refund in `cancels`, beside the cancels: state requested | done | failed |
-in_doubt, so the ledger lists both and the balance rules are the same.
+in_doubt, so the ledger lists both and the balance rules are the same. `outcome` (done |
+failed) is the bank's answer decided in advance, for a refund still requested or in doubt.
 """
 
 import contextlib
@@ -36,7 +37,12 @@ if TYPE_CHECKING:
     from .notis import Notifier
     from .store import Store
 
-STATE_STATUS = {"requested": "RF01", "done": "RF02", "failed": "RF03", "in_doubt": "RF01"}
+STATE_STATUS = {
+    "requested": methods.REFUND_REQUESTED,
+    "done": methods.REFUND_DONE,
+    "failed": methods.REFUND_REFUSED,
+    "in_doubt": methods.REFUND_REQUESTED,
+}
 
 
 def refund_delay_seconds(value) -> float | None:
@@ -62,7 +68,8 @@ class Refunds:
         def today(self, db=None) -> date: ...
         def _new_number(self, db, table: str, column: str) -> str: ...
         def _order_transaction(self, db, mall_id, shop_order_no): ...
-        def noti_config(self) -> dict: ...
+        def _amount_to_take(self, txn, body: dict, full: bool, *, what: str) -> tuple[int, int]: ...
+        def noti_config(self, db=None) -> dict: ...
 
     # --- §6 revise with a refund code ----------------------------------------------------
     def _refund(self, db, body, txn, notis, *, fault=None, later=None) -> dict:
@@ -94,25 +101,8 @@ class Refunds:
         if body.get("refundQueryFlag") == "Y":
             return self._refund_query(db, body, txn, notis)
 
-        remaining = txn["amount"] - txn["cancelled_amount"]
-        if remaining <= 0:
-            raise Refused(codes.ALREADY_CANCELLED, "환불할 잔액이 없습니다")
-        claimed = body.get("remainAmount")
-        if claimed is not None and claimed != remaining:
-            raise Refused(codes.REMAIN_AMOUNT_MISMATCH, f"취소 가능 잔액 불일치 (잔액 {remaining})")
-        full = revise_type == methods.DEFERRED_FULL_REFUND or (
-            real_time and sub_type in methods.FULL_REFUND_SUB_TYPES
-        )
-        if full:
-            amount = remaining
-        else:
-            amount = body.get("amount")
-            if amount is None:
-                raise Refused(codes.AMOUNT_REQUIRED, "부분환불 금액(amount)이 없습니다")
-            if amount <= 0:
-                raise Refused(codes.INVALID_VALUE, "부분환불 금액은 0보다 커야 합니다")
-            if amount > remaining:
-                raise Refused(codes.OVER_CANCEL, f"환불 가능 금액 초과 (잔액 {remaining})")
+        full = methods.takes_whole_balance(revise_type, sub_type)
+        amount, remaining = self._amount_to_take(txn, body, full, what="환불")
 
         kind = fault.kind if fault else None
         if real_time and kind == "refund_bank_failure":
@@ -168,7 +158,8 @@ class Refunds:
             notis.append(self.notifier.queue(db, "20", txn["shop_order_no"], noti))
         else:
             fails = kind == "refund_bank_failure"
-            self._insert_refund(db, row, state="requested", fails_at_bank=int(fails))
+            # What the bank will answer, known now: "failed" under a bank-failure fault.
+            self._insert_refund(db, row, state="requested", outcome="failed" if fails else "done")
             self._move_balance(db, txn["pg_cno"], amount)  # reserved: RF01 while it waits
             txn = self._transaction(db, txn["pg_cno"])
             status = methods.REFUND_REQUESTED
@@ -209,7 +200,10 @@ class Refunds:
                 if row["outcome"] == "done":
                     self._set_refund_status(db, row["pg_cno"], methods.REFUND_DONE)
                 self._announce_in_doubt_refund(db, row["cancel_pg_cno"], notis)
-            return {"resCd": codes.REFUND_UNKNOWN, "resMsg": codes.REFUND_IN_DOUBT["VT00"]}
+            return {
+                "resCd": codes.REFUND_UNKNOWN,
+                "resMsg": codes.REFUND_IN_DOUBT[codes.REFUND_UNKNOWN],
+            }
         if row["state"] == "failed":
             raise Refused(codes.BANK_REFUSED, codes.BANK_REFUSED_MESSAGE)
         return shapes.revise_response(
@@ -274,7 +268,7 @@ class Refunds:
             if row is None or row["state"] != "requested":
                 raise Refused(codes.NOT_FOUND, "완료할 환불 요청(RF01)이 없습니다")
             if outcome is None:
-                outcome = "bank_failure" if row["fails_at_bank"] else "done"
+                outcome = "bank_failure" if row["outcome"] == "failed" else "done"
             done = outcome == "done"
             moment = kst.datetime_text(self.now(db))
             db.execute(
@@ -289,7 +283,7 @@ class Refunds:
             remaining = txn["amount"] - txn["cancelled_amount"]
             body = shapes.refund_noti(txn, dict(row), remaining, moment, done=done)
             notis.append(self.notifier.queue(db, body["notiType"], txn["shop_order_no"], body))
-        self.notifier.dispatch(notis, self.noti_config())
+        self.notifier.dispatch(notis, self.noti_config)
         return {
             "resCd": codes.SUCCESS,
             "cancelPgCno": row["cancel_pg_cno"],

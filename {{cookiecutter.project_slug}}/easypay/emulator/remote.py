@@ -3,8 +3,8 @@
 The pytest fixture (easypay/testing.py) controls the emulator in its own process; a load test,
 a chaos run or a script talks to one started by `manage.py easypay_emulator --port …` (or
 served by gunicorn), so it goes through the operator endpoints (README.md, "Operator
-endpoints") instead. The methods have the fixture's names and arguments, so code written
-against one works with the other:
+endpoints") instead. The methods have the fixture's names, arguments and return values (a
+test compares their signatures), so code written against one works with the other:
 
     from easypay.emulator.remote import RemoteEmulator
 
@@ -31,7 +31,25 @@ from requests import Response, Session
 
 from .engine import TEST_MALL_ID, TEST_SECRET_KEY, ReturnPost
 
-__all__ = ["RemoteEmulator", "RemoteEmulatorError"]
+__all__ = ["NotiWaiting", "RemoteEmulator", "RemoteEmulatorError"]
+
+
+class NotiWaiting:
+    """wait_for_notis over notis(): shared by RemoteEmulator and the pytest fixture's handle
+    (easypay.testing.EmulatorHandle)."""
+
+    def notis(self) -> list[dict]:
+        raise NotImplementedError
+
+    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
+        """Poll until `count` attempts (only acked ones if acked=True) were recorded; returns
+        what there is when `timeout` runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
+            if len(attempts) >= count or time.monotonic() > deadline:
+                return attempts
+            time.sleep(0.05)
 
 
 class RemoteEmulatorError(Exception):
@@ -44,7 +62,7 @@ class RemoteEmulatorError(Exception):
         super().__init__(f"_control/{path}: HTTP {status}: {answer.get('error', answer)}")
 
 
-class RemoteEmulator:
+class RemoteEmulator(NotiWaiting):
     """The operator endpoints of the emulator whose base URL (its EASYPAY_API_URL) is `api_url`."""
 
     def __init__(
@@ -98,29 +116,34 @@ class RemoteEmulator:
         emulator's README allows. Refunds: refund_timeout (code="VTIM"|"VT00", commit=paid out
         or not, unknown_queries=n), refund_bank_failure. For one order (shop_order_no) or the
         next `count` calls, optionally of one endpoint (register, approve, revise, retrieve)."""
-        body = {"kind": kind, "count": count, "params": params}
-        if shop_order_no is not None:
-            body["shop_order_no"] = shop_order_no
-        if endpoint is not None:
-            body["endpoint"] = endpoint
-        self._post("faults", body)
+        self._post(
+            "faults",
+            {
+                "kind": kind,
+                "count": count,
+                "params": params,
+                "shop_order_no": shop_order_no,
+                "endpoint": endpoint,
+            },
+        )
 
     def authenticate(
         self, authorization_id, outcome="approve", *, decline_code="8521", provider=None
-    ):
+    ) -> ReturnPost:
         """Press a window button without opening the window: approve (card) |
         approve_transfer | approve_va | approve_mobile | approve_easypay | decline |
         user_cancel | window_error; provider: the bank code, carrier (SKT/KTF/LGT) or wallet
         (KKO, NPAY, TOS, …) picked. Returns the ReturnPost (.url, .fields) the window would
         form-POST to the shop's returnUrl (delivering it is the caller's job)."""
-        body = {
-            "authorization_id": authorization_id,
-            "outcome": outcome,
-            "decline_code": decline_code,
-        }
-        if provider is not None:
-            body["provider"] = provider
-        answer = self._post("authenticate", body)
+        answer = self._post(
+            "authenticate",
+            {
+                "authorization_id": authorization_id,
+                "outcome": outcome,
+                "decline_code": decline_code,
+                "provider": provider,
+            },
+        )
         return ReturnPost(url=answer["url"], fields=answer["fields"])
 
     # --- virtual accounts -----------------------------------------------------------------
@@ -137,50 +160,43 @@ class RemoteEmulator:
     # --- KICC's merchant console ---------------------------------------------------------
     def console_cancel(self, shop_order_no, amount=None) -> dict:
         """Cancel all (None) or part of an order as a person in KICC's console: 노티 20."""
-        body = {"shop_order_no": shop_order_no, "mall_id": self.mall_id}
-        if amount is not None:
-            body["amount"] = amount
-        return self._post("console-cancel", body)
+        return self._post(
+            "console-cancel",
+            {"shop_order_no": shop_order_no, "amount": amount, "mall_id": self.mall_id},
+        )
 
     # --- refunds --------------------------------------------------------------------------
     def complete_refund(self, shop_order_no=None, *, cancel_pg_cno=None, outcome=None) -> dict:
         """The bank pays the order's oldest waiting deferred refund out ("done": RF02, 노티 50)
         or refuses it ("bank_failure": RF03, 노티 51); None: as a refund_bank_failure fault
         chose. Or name the refund by its cancel_pg_cno."""
-        body = {"mall_id": self.mall_id, "outcome": outcome}
-        if shop_order_no is not None:
-            body["shop_order_no"] = shop_order_no
-        if cancel_pg_cno is not None:
-            body["cancel_pg_cno"] = cancel_pg_cno
-        return self._post("refund-complete", body)
+        return self._post(
+            "refund-complete",
+            {
+                "shop_order_no": shop_order_no,
+                "cancel_pg_cno": cancel_pg_cno,
+                "outcome": outcome,
+                "mall_id": self.mall_id,
+            },
+        )
 
     # --- 노티 -------------------------------------------------------------------------------
     def set_noti_url(self, url, *, retry_seconds=None, max_retries=None, timeout=None) -> dict:
         """Where 노티 go ("" = recorded, not sent) and how they are retried; None keeps the
         current value. Returns the emulator's noti configuration."""
-        body = {"url": url}
-        for name, value in (
-            ("retry_seconds", retry_seconds),
-            ("max_retries", max_retries),
-            ("timeout", timeout),
-        ):
-            if value is not None:
-                body[name] = value
-        return self._post("noti-url", body)
+        return self._post(
+            "noti-url",
+            {
+                "url": url,
+                "retry_seconds": retry_seconds,
+                "max_retries": max_retries,
+                "timeout": timeout,
+            },
+        )
 
     def notis(self) -> list[dict]:
         """Every noti delivery attempt: noti_type, body, http_status, acked, attempt, error."""
         return self._get("notis")["notis"]
-
-    def wait_for_notis(self, count=1, *, acked=None, timeout=5.0) -> list[dict]:
-        """Poll until `count` attempts (only acked ones if acked=True) were recorded; returns
-        what there is when `timeout` runs out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            attempts = [n for n in self.notis() if acked is None or n["acked"] == acked]
-            if len(attempts) >= count or time.monotonic() > deadline:
-                return attempts
-            time.sleep(0.05)
 
     def resend_noti(self, shop_order_no, noti_type) -> None:
         """Send the order's latest noti of that type again (a duplicate, as KICC may send)."""
@@ -193,18 +209,14 @@ class RemoteEmulator:
         try:
             return self._get(f"ledger/{shop_order_no}", mallId=self.mall_id)
         except RemoteEmulatorError as error:
-            if error.status == 400 and "no order" in str(error.answer.get("error", "")):
+            if error.status == 404:  # the emulator never saw the order
                 return None
             raise
 
     def requests(self, endpoint=None, shop_order_no=None) -> list[dict]:
         """The API request log with the answers, oldest first, optionally filtered."""
-        params = {}
-        if endpoint is not None:
-            params["endpoint"] = endpoint
-        if shop_order_no is not None:
-            params["shop_order_no"] = shop_order_no
-        return self._get("requests", **params)["requests"]
+        # requests leaves None-valued parameters out of the query string.
+        return self._get("requests", endpoint=endpoint, shop_order_no=shop_order_no)["requests"]
 
     # --- transport ------------------------------------------------------------------------
     def _get(self, path: str, **params) -> dict:

@@ -14,7 +14,8 @@ from easypay import methods
 from . import codes
 
 # What the window lets a buyer pick, per method: code → the name KICC would send back.
-# Bank codes and carriers are §10.3's; the Korean names are the emulator's choice.
+# The codes are easypay.methods' (§10.3), so the window offers no bank the shop's refund
+# form lacks (a test keeps them equal); the Korean names are KICC-style, the emulator's.
 BANKS = {
     "003": "IBK기업",
     "004": "KB국민",
@@ -33,7 +34,7 @@ BANKS = {
 }
 # Banks the emulator issues virtual accounts at (§10.3 marks VA banks in its source, not here).
 VA_BANKS = ("011", "004", "020", "026", "081", "003", "071")
-CARRIERS = {"SKT": "SKT", "KTF": "KT", "LGT": "LG U+"}
+CARRIERS = methods.CARRIER_NAMES
 WALLETS = {
     "KKO": "카카오페이",
     "NPAY": "네이버페이",
@@ -275,27 +276,18 @@ def cancel_noti(txn, cancel_pg_cno, cancel_amount, remain, status, moment, messa
 
 def refund_noti(txn, refund, remain: int, moment: str, *, done: bool) -> dict:
     """Noti 50 (a deferred refund paid out, RF02) or 51 (a refund the bank refused: resCd
-    5413 inside the noti, RF03, the money back in the balance), §8.1. pgCno: the original
-    approval, as in a 20; cancelPgCno: the refund."""
-    noti_type = "50" if done else "51"
+    5413 inside the noti, RF03, the money back in the balance), §8.1: a 20's body otherwise
+    (pgCno the original approval, cancelPgCno the refund, depositPgCno the deposit)."""
     status = methods.REFUND_DONE if done else methods.REFUND_REFUSED
+    message = "환불완료" if done else codes.BANK_REFUSED_MESSAGE
     body = {
-        **noti_head(txn, noti_type, "환불완료" if done else codes.BANK_REFUSED_MESSAGE),
-        "pgCno": txn["pg_cno"],
-        "amount": str(txn["amount"]),
-        "payMethodTypeCode": txn["pay_method"],
-        "cancelPgCno": refund["cancel_pg_cno"],
-        "cancelAmount": str(refund["amount"]),
-        "remainAmount": str(remain),
-        "cancelDate": moment,
-        "transactionDate": moment,
-        "statusCode": status,
-        "statusMessage": codes.STATUS_MESSAGES[status],
+        **cancel_noti(
+            txn, refund["cancel_pg_cno"], refund["amount"], remain, status, moment, message
+        ),
+        "notiType": "50" if done else "51",
     }
     if not done:
         body["resCd"] = codes.BANK_REFUSED  # §8.1's 51 example: a non-0000 resCd in a noti
-    if txn["deposit_pg_cno"]:
-        body["depositPgCno"] = txn["deposit_pg_cno"]
     return body
 
 
@@ -308,7 +300,7 @@ def deposit_noti(txn, noti_type: str, deposit_no: str, moment: str) -> dict:
         "tlfSno": txn["pg_cno"],
         "amount": str(txn["amount"]),
         "transactionDate": moment,
-        "payMethodTypeCode": "22",
+        "payMethodTypeCode": methods.VIRTUAL_ACCOUNT,
         "bankCode": account["bankCode"],
         "bankName": account["bankName"],
         "accountNo": account["accountNo"],

@@ -8,7 +8,6 @@ standalone processes serialise their read-check-write sequences (duplicate keys,
 cancels) instead of racing.
 """
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -34,8 +33,7 @@ CREATE TABLE IF NOT EXISTS cancels (
     amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'done', sub_type TEXT, shop_transaction_id TEXT,
     refund_info TEXT, timeout_code TEXT, outcome TEXT,
-    pending_queries INTEGER NOT NULL DEFAULT 0, fails_at_bank INTEGER NOT NULL DEFAULT 0,
-    completed_at TEXT);
+    pending_queries INTEGER NOT NULL DEFAULT 0, completed_at TEXT);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     mall_id TEXT NOT NULL, shop_transaction_id TEXT NOT NULL, day TEXT NOT NULL,
     kind TEXT NOT NULL, pg_cno TEXT, response TEXT,
@@ -59,17 +57,6 @@ CREATE TABLE IF NOT EXISTS noti_attempts (
 # (its state stays usable; what it cannot know keeps the column's default).
 ADDED_COLUMNS = {
     "authorizations": ["provider TEXT"],
-    "cancels": [
-        "state TEXT NOT NULL DEFAULT 'done'",
-        "sub_type TEXT",
-        "shop_transaction_id TEXT",
-        "refund_info TEXT",
-        "timeout_code TEXT",
-        "outcome TEXT",
-        "pending_queries INTEGER NOT NULL DEFAULT 0",
-        "fails_at_bank INTEGER NOT NULL DEFAULT 0",
-        "completed_at TEXT",
-    ],
 }
 
 TABLES = (
@@ -97,9 +84,12 @@ class Store:
                 present = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
                 for column in columns:
                     if column.split()[0] not in present:
-                        # Another process opening the same file may have added it first.
-                        with contextlib.suppress(sqlite3.OperationalError):
+                        try:
                             db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+                        except sqlite3.OperationalError as error:
+                            # Another process opening the same file may have added it first.
+                            if "duplicate column" not in str(error):
+                                raise
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves (BEGIN IMMEDIATE for writers).

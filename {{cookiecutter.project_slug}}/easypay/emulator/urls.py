@@ -6,15 +6,18 @@ standalone server (root_urls.py).
 
 from django.urls import path
 
+from easypay.client import PATHS
+
 from . import views
 
 app_name = "easypay_emulator"
 
 urlpatterns = [
-    path("api/ep9/trades/webpay", views.register, name="register"),
-    path("api/ep9/trades/approval", views.approve, name="approve"),
-    path("api/trades/revise", views.revise, name="revise"),
-    path("api/trades/retrieveTransaction", views.retrieve, name="retrieve"),
+    # The API endpoints at the client's PATHS (without their leading "/"): one table.
+    path(PATHS["register"][1:], views.register, name="register"),
+    path(PATHS["approve"][1:], views.approve, name="approve"),
+    path(PATHS["revise"][1:], views.revise, name="revise"),
+    path(PATHS["retrieve"][1:], views.retrieve, name="retrieve"),
     path("view/trades/cert-req.do", views.window, name="window"),
     # The window's own form target (not a KICC path: the real window is KICC's business).
     path("view/trades/cert-res.do", views.window_result, name="window_result"),

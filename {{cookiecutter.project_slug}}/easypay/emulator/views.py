@@ -260,6 +260,10 @@ def window_result(request, emulator: Emulator):
 
 
 # --- operator endpoints (_control/…) -------------------------------------------------------
+class UnknownOrder(LookupError):
+    """The emulator never saw the order: HTTP 404, so a client need not read the message."""
+
+
 def _control(view):
     @emulator_view
     @functools.wraps(view)
@@ -272,6 +276,8 @@ def _control(view):
                 return _json({"error": "body must be JSON"}, status=400)
         try:
             return _json(view(request, emulator, data, *args, **kwargs))
+        except UnknownOrder as error:
+            return _json({"error": str(error)}, status=404)
         except (ValueError, LookupError, TypeError) as error:
             return _json({"error": str(error)}, status=400)
         except Refused as refused:
@@ -304,7 +310,7 @@ def control_faults(request, emulator, data):
 def control_ledger(request, emulator, data, shop_order_no):
     ledger = emulator.ledger(shop_order_no, request.GET.get("mallId"))
     if ledger is None:
-        raise LookupError(f"no order {shop_order_no}")
+        raise UnknownOrder(f"no order {shop_order_no}")
     return ledger
 
 
@@ -366,8 +372,7 @@ def control_resend_noti(request, emulator, data):
 @_control
 def control_advance_days(request, emulator, data):
     _post_only(request)
-    emulator.advance_days(int(data.get("days", 1)))
-    return {"today": emulator.today().strftime("%Y%m%d")}
+    return {"today": emulator.advance_days(int(data.get("days", 1)))}
 
 
 @_control

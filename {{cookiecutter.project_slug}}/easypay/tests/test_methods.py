@@ -45,6 +45,24 @@ def test_refund_codes_pair_the_type_with_its_sub_type(arguments, codes):
     assert methods.refund_codes(**arguments) == codes
 
 
+@pytest.mark.parametrize(
+    ("revise_type", "sub_type", "whole"),
+    [
+        ("40", None, True),
+        ("32", None, False),
+        ("33", None, False),
+        ("60", "RF01", True),
+        ("62", "RF01", False),
+        ("63", "10", True),
+        ("63", "20", True),
+        ("63", "11", False),
+        ("63", "21", False),
+    ],
+)
+def test_full_cancels_and_full_refunds_take_the_whole_balance(revise_type, sub_type, whole):
+    assert methods.takes_whole_balance(revise_type, sub_type) is whole
+
+
 def test_each_method_takes_the_codes_section_6_3_gives_it():
     assert methods.revise_codes_for("11") == ("40", "32")
     assert methods.revise_codes_for("21") == ("40", "33")

@@ -79,7 +79,10 @@ def test_a_console_cancel_sends_a_cancel_noti_and_needs_no_key_of_the_shops(kicc
 
 
 def test_an_unknown_order_has_no_ledger(kicc):
-    assert _control(kicc, "ledger/NOPE").status_code == 400
+    answer = _control(kicc, "ledger/NOPE")
+
+    assert answer.status_code == 404
+    assert answer.json() == {"error": "no order NOPE"}
 
 
 def test_the_request_log_keeps_every_call_with_its_answer(kicc, easypay_emulator):

@@ -4,6 +4,9 @@
 import pytest
 import requests
 
+from easypay import methods
+from easypay.emulator import shapes
+
 from .conftest import parse_forms
 from .test_api import PAYMENT_INFO_KEYS
 from .test_notis import _assert_documented, _wait
@@ -20,6 +23,13 @@ OWN = {  # window button → (payMethodTypeCode, the sub-object it fills)
 
 def _buttons(page_html):
     return [form["fields"].get("outcome") for form in parse_forms(page_html)]
+
+
+def test_the_window_offers_only_banks_and_wallets_the_shop_knows():
+    assert shapes.BANKS.keys() == methods.BANK_NAMES.keys()
+    assert set(shapes.VA_BANKS) <= shapes.BANKS.keys()
+    assert shapes.WALLETS.keys() <= methods.EASY_PAY_NAMES.keys()
+    assert shapes.CARRIERS == methods.CARRIER_NAMES
 
 
 def test_a_window_for_the_buyers_choice_offers_every_method(kicc):

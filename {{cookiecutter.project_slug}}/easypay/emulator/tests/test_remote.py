@@ -1,5 +1,6 @@
 """RemoteEmulator: the fixture's levers and views, over the standalone server's HTTP."""
 
+import inspect
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from easypay import kst
 from easypay.emulator.engine import ReturnPost
 from easypay.emulator.remote import RemoteEmulator, RemoteEmulatorError
+from easypay.testing import EmulatorHandle
 
 
 @pytest.fixture
@@ -14,6 +16,39 @@ def remote(easypay_emulator):
     emulator = RemoteEmulator(easypay_emulator.api_url)
     yield emulator
     emulator.session.close()
+
+
+def _public_methods(cls) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(method)
+        for name, method in inspect.getmembers(cls, inspect.isfunction)
+        if not name.startswith("_")
+    }
+
+
+def test_the_remote_emulator_has_the_fixtures_methods_arguments_and_return_types():
+    remote, handle = _public_methods(RemoteEmulator), _public_methods(EmulatorHandle)
+
+    assert remote.keys() == handle.keys()
+    for name, signature in remote.items():
+        assert signature == handle[name], name
+
+
+def test_the_fixture_answers_as_the_remote_emulator_does(kicc, remote, easypay_emulator):
+    registered = kicc.register(payMethodTypeCode="22")
+    easypay_emulator.authenticate(registered["authorizationId"], "approve_va")
+    kicc.approve(registered)
+
+    deposited = easypay_emulator.deposit(registered["shopOrderNo"])
+    undone = easypay_emulator.cancel_deposit(registered["shopOrderNo"])
+    config = easypay_emulator.set_noti_url("", retry_seconds=0.05)
+    kept = easypay_emulator.set_noti_url("")  # None keeps what was set
+
+    assert deposited["resCd"] == undone["resCd"] == "0000"
+    assert deposited["pgCno"] == undone["pgCno"]
+    assert config["retry_seconds"] == kept["retry_seconds"] == 0.05
+    assert kept == remote.set_noti_url("")
+    assert easypay_emulator.advance_days(1) == (kst.today() + timedelta(days=1)).strftime("%Y%m%d")
 
 
 def test_a_fault_injected_remotely_hits_the_next_matching_call(kicc, remote):

@@ -2,6 +2,9 @@
 
 import sqlite3
 
+import pytest
+
+from easypay.emulator import store as store_module
 from easypay.emulator.store import Store
 
 OLD_SCHEMA = """
@@ -9,10 +12,8 @@ CREATE TABLE authorizations (
     authorization_id TEXT PRIMARY KEY, mall_id TEXT NOT NULL, shop_order_no TEXT NOT NULL,
     amount INTEGER NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL, method TEXT,
     created_at TEXT NOT NULL);
-CREATE TABLE cancels (
-    cancel_pg_cno TEXT PRIMARY KEY, pg_cno TEXT NOT NULL, revise_type TEXT NOT NULL,
-    amount INTEGER NOT NULL, remain_after INTEGER NOT NULL, at TEXT NOT NULL);
-INSERT INTO cancels VALUES ('c1', 'p1', '32', 1000, 14000, '20260101120000');
+INSERT INTO authorizations VALUES ('a1', 'T0000000', 'ORD-1', 15000, '{}', 'issued', NULL,
+    '20260101120000');
 """
 
 
@@ -25,9 +26,53 @@ def test_an_older_file_gets_the_new_columns_and_keeps_its_rows(tmp_path):
     Store(path)  # opening it again changes nothing
 
     with store.read() as db:
-        columns = {row["name"] for row in db.execute("PRAGMA table_info(cancels)")}
-        row = db.execute("SELECT * FROM cancels").fetchone()
-        provider = {row["name"] for row in db.execute("PRAGMA table_info(authorizations)")}
-    assert {"state", "refund_info", "timeout_code", "pending_queries"} <= columns
-    assert "provider" in provider
-    assert (row["cancel_pg_cno"], row["state"], row["pending_queries"]) == ("c1", "done", 0)
+        columns = {row["name"] for row in db.execute("PRAGMA table_info(authorizations)")}
+        row = db.execute("SELECT * FROM authorizations").fetchone()
+    assert "provider" in columns
+    assert (row["authorization_id"], row["provider"]) == ("a1", None)
+
+
+def test_a_column_another_process_added_first_is_no_error(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute("ALTER TABLE authorizations ADD COLUMN provider TEXT")
+    # As if the other process added it between this one's look and its ALTER.
+    real_connect = Store._connect
+    monkeypatch.setattr(Store, "_connect", lambda self: _LookingTooEarly(real_connect(self)))
+
+    Store(path)  # no OperationalError
+
+
+def test_any_other_failure_to_add_a_column_is_raised(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+    monkeypatch.setattr(
+        store_module, "ADDED_COLUMNS", {"authorizations": ["provider TEXT NOT NULL"]}
+    )
+
+    with pytest.raises(sqlite3.OperationalError, match="NOT NULL"):
+        Store(path)
+
+
+class _LookingTooEarly:
+    """A connection whose PRAGMA table_info sees no column yet."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.db.__exit__(*exc)
+
+    def executescript(self, script):
+        return self.db.executescript(script)
+
+    def execute(self, sql, *args):
+        if sql.startswith("PRAGMA table_info"):
+            return []
+        return self.db.execute(sql, *args)
