@@ -465,7 +465,6 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
     constraint) lets one of them send the revise; the others leave it to that one."""
     message = str(message)
     amount = amount if amount and amount > 0 else payment.amount
-    day = kst.today()
     claimed = _claim_void(payment, pg_cno=pg_cno, amount=amount, code=code, message=message)
     if claimed is None:
         logger.info("void of %s for %s: already claimed by another path", pg_cno, payment)
@@ -478,7 +477,7 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
             shop_transaction_id=pg_call.shop_transaction_id,
             pg_cno=pg_cno,
             revise_type_code=FULL_CANCEL,
-            cancel_req_date=day,
+            cancel_req_date=pg_call.request_date,  # the date stored first (rule 2), read once
             message=cancellation.reason,
         )
     except (Declined, RequestNotSent, InvalidRequest, OutcomeUnknown, Untrusted) as error:
