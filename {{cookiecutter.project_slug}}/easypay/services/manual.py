@@ -21,10 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst
 from easypay.models import AdminAuditLog, Cancellation, Notification
 from easypay.states import PaymentStatus
 
+from . import confirmation
 from .approval import announce_paid
 from .cancellation import (
     CANCELLABLE,
@@ -103,8 +103,7 @@ def can_settle_approval_by_hand(payment) -> bool:
     """An approval whose outcome stayed unknown that KICC can no longer be asked about (§7)."""
     if payment.status not in (S.UNKNOWN, S.APPROVING):
         return False
-    pg_call = payment.pg_calls.filter(kind="approve").order_by("-created_at").first()
-    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
+    return not confirmation.queryable(confirmation.approve_call(payment))
 
 
 APPROVED, ISSUED, NOT_APPROVED = "paid", "awaiting_deposit", "not_approved"

@@ -27,10 +27,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst, methods
-from easypay.client import FULL_CANCEL, SUCCESS, get_client
-from easypay.exceptions import EasyPayError, InvalidRequest
-from easypay.models import Cancellation, Notification, PgCall, get_payment_model
+from easypay import methods
+from easypay.client import FULL_CANCEL, SUCCESS
+from easypay.models import Cancellation, Notification, get_payment_model
 from easypay.results import ApprovalResult
 from easypay.states import PaymentStatus
 
@@ -51,7 +50,6 @@ from .reconciliation import (
     reconcile,
     settle_cancellation,
 )
-from .records import call_of, log_call
 from .transitions import lock, move
 
 logger = logging.getLogger("easypay.services.noti")
@@ -290,17 +288,13 @@ def _void_late_approval(record, payment):
     forged or stray 노티 can never cancel another order. When KICC cannot confirm it (no
     approve call, past the retrieve window, no answer, another pgCno), the 노티 is answered
     5001 and logged as an error for a person, and KICC resends it (§8.1)."""
-    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
-    if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
+    pg_call = confirmation.approve_call(payment)
+    if pg_call is None or not confirmation.queryable(pg_call):
         return _unconfirmed(record, payment, "승인 호출이 없거나 조회 기간(§7)이 지남")
-    try:
-        result = get_client().retrieve(
-            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
-        )
-    except (EasyPayError, InvalidRequest) as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
-        return _unconfirmed(record, payment, f"KICC 조회로 확인되지 않음 ({error})")
-    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    asked = confirmation.retrieve_approval(payment, pg_call)
+    if asked.error is not None:
+        return _unconfirmed(record, payment, f"KICC 조회로 확인되지 않음 ({asked.error})")
+    result = asked.result
     if not isinstance(result, ApprovalResult) or result.pg_cno != record.pg_cno:
         return _unconfirmed(record, payment, "KICC 조회 결과가 노티의 거래번호와 다름")
     if result.status_code in VOIDED_STATUS_CODES:

@@ -139,11 +139,11 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
 
 # ------------------------------------------------------------------------------
 def _settle_approval(payment, report, *, stale: bool) -> None:
-    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+    pg_call = confirmation.approve_call(payment)
     if pg_call is None:
         report.unresolved.append(f"{payment.shop_order_no}: 승인 호출 기록 없음")
         return
-    if not kst.is_yesterday_or_today(pg_call.request_date):
+    if not confirmation.queryable(pg_call):
         # KICC can no longer be asked (§7) and never said yes or no: the money may have moved,
         # so the payment stays unknown and a person checks KICC's merchant console.
         if stale:
@@ -154,15 +154,12 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
             "KICC 관리자 화면에서 확인한 뒤 관리자의 '승인 결과 확정'으로 처리"
         )
         return
-    try:
-        result = get_client().retrieve(
-            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
-        )
-    except Declined as error:
-        observed = log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
+    asked = confirmation.retrieve_approval(payment, pg_call)
+    error = asked.error
+    if isinstance(error, Declined):
         if stale:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
-        first = _refused_for_good(pg_call, observed)
+        first = _refused_for_good(pg_call, asked.record)
         if first is not True:
             report.unresolved.append(
                 f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}); "
@@ -179,13 +176,12 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
             stage="reconcile",
         )
         return
-    except (EasyPayError, InvalidRequest) as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
+    if error is not None:
         if stale:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
         report.unresolved.append(f"{payment.shop_order_no}: 조회 실패 ({error})")
         return
-    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    result = asked.result
     if not isinstance(result, ApprovalResult):
         report.unresolved.append(f"{payment.shop_order_no}: 승인 조회에 취소 응답이 옴")
         return
@@ -281,8 +277,7 @@ def beyond_status_window(cancellation) -> bool:
     ask with, or its day is before yesterday (§7). Only then may figures from elsewhere — KICC's
     console (manual.py), a 노티 20 naming exactly this cancel (notifications.py) — settle it;
     while KICC can still be asked, its answer is what counts."""
-    pg_call = cancellation.pg_call
-    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
+    return not confirmation.queryable(cancellation.pg_call)
 
 
 def _report_answer(cancellation, result, report) -> None:
