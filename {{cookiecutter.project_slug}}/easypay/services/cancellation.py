@@ -170,15 +170,11 @@ IN_FLIGHT_MESSAGE = _("처리 중인 취소 요청이 있습니다. 잠시 후 �
 
 def _reserve(payment, planner, reason, actor, client_ip) -> Cancellation:
     with transaction.atomic():
-        # Touching the row first takes its row lock on PostgreSQL and the write lock on
-        # SQLite until this short transaction ends — never across the PG call.
-        touched = (
-            type(payment)
-            ._default_manager.filter(pk=payment.pk, status__in=CANCELLABLE)
-            .update(updated_at=timezone.now())
-        )
-        payment.refresh_from_db()
-        if not touched:
+        # The payment's row lock until this short transaction ends — never across the PG call.
+        fresh = lock(payment)
+        for column in fresh._meta.concrete_fields:  # the caller sees the payment as it is now
+            setattr(payment, column.attname, getattr(fresh, column.attname))
+        if payment.status not in CANCELLABLE:
             raise CancelRefused(_("취소할 수 없는 상태의 결제입니다."), code="not_cancellable")
         if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
             raise CancelRefused(IN_FLIGHT_MESSAGE, code="in_flight")
