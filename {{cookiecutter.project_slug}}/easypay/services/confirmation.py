@@ -13,7 +13,7 @@ EASYPAY_EMULATOR["RETRIEVE_STATUS"]).
 import logging
 from dataclasses import dataclass
 
-from easypay import kst
+from easypay import kst, methods
 from easypay.client import get_client
 from easypay.exceptions import EasyPayError, InvalidRequest
 from easypay.models import PgCall
@@ -27,9 +27,9 @@ CANCELLED = frozenset({"TS02", "TS05"})  # approval / capture cancelled: nothing
 PARTIALLY_CANCELLED = frozenset({"TS06"})
 DEPOSITED = frozenset({"TS08"})
 # A refund to a bank account (§10.4): taken and waiting for the bank, paid out, refused.
-REFUND_REQUESTED = frozenset({"RF01"})
-REFUNDED = frozenset({"RF02"})
-REFUND_REFUSED = frozenset({"RF03"})
+REFUND_REQUESTED = frozenset({methods.REFUND_REQUESTED})
+REFUNDED = frozenset({methods.REFUND_DONE})
+REFUND_REFUSED = frozenset({methods.REFUND_REFUSED})
 # Statuses an approval answer can carry itself (§10.4): seen in a status answer, they may be
 # the original status, so they confirm and refute nothing.
 APPROVAL_STATUSES = frozenset({"TS01", "TS03", "TS04", "TS07"})

@@ -34,7 +34,7 @@ from easypay.results import ApprovalResult
 from easypay.states import PaymentStatus
 
 from . import confirmation, sources
-from .approval import SETTLED, VOIDED_STATUS_CODES, announce_paid
+from .approval import SETTLED, announce_paid
 from .cancellation import (
     CANCELLABLE,
     IN_FLIGHT,
@@ -297,7 +297,7 @@ def _void_late_approval(record, payment):
     result = asked.result
     if not isinstance(result, ApprovalResult) or result.pg_cno != record.pg_cno:
         return _unconfirmed(record, payment, "KICC 조회 결과가 노티의 거래번호와 다름")
-    if result.status_code in VOIDED_STATUS_CODES:
+    if result.status_code in confirmation.CANCELLED:
         return None  # already cancelled at KICC: nothing is held
     if payment.pg_cno not in ("", result.pg_cno):
         return _unconfirmed(record, payment, "결제에 다른 PG 거래번호가 있음")

@@ -28,7 +28,7 @@ from easypay.results import ApprovalResult, ReviseResult
 from easypay.states import PaymentStatus
 
 from . import conf, confirmation
-from .approval import VOIDED_STATUS_CODES, apply_approval
+from .approval import apply_approval
 from .cancellation import (
     IN_FLIGHT,
     apply_answer,
@@ -185,7 +185,7 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
     if not isinstance(result, ApprovalResult):
         report.unresolved.append(f"{payment.shop_order_no}: 승인 조회에 취소 응답이 옴")
         return
-    if result.status_code in VOIDED_STATUS_CODES:
+    if result.status_code in confirmation.CANCELLED:
         # Approved, then cancelled (our own void went through, or KICC's console).
         fail(
             payment,
