@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import fields, kst
+from . import fields, kst, methods
 from .masking import mask_account_number, mask_body, mask_text
 from .states import PaymentStatus
 
@@ -245,12 +245,10 @@ class AbstractPayment(models.Model):
     @property
     def method(self):
         """How it was paid (easypay.methods.MethodDetails): .describe() names it for people."""
-        from .methods import MethodDetails
-
-        details = MethodDetails.from_dict(self.method_details)
+        details = methods.MethodDetails.from_dict(self.method_details)
         if not details.pay_method_type_code and self.pay_method_type_code:
             # Paid before method_details was kept: what the payment's own columns say.
-            details = MethodDetails(
+            details = methods.MethodDetails(
                 pay_method_type_code=self.pay_method_type_code,
                 card_issuer_name=self.card_issuer_name,
                 card_no_masked=self.card_no_masked,
@@ -578,16 +576,12 @@ class Cancellation(models.Model):
     @property
     def is_refund(self) -> bool:
         """Paid back into a bank account (60/62/63), not a card-style cancel (§6.3)."""
-        return self.revise_type_code in (
-            self.ReviseType.DEFERRED_FULL_REFUND,
-            self.ReviseType.DEFERRED_PARTIAL_REFUND,
-            self.ReviseType.REAL_TIME_REFUND,
-        )
+        return self.revise_type_code in methods.REFUND_CODES
 
     @property
     def is_partial(self) -> bool:
         if self.revise_type_code == self.ReviseType.REAL_TIME_REFUND:
-            return self.revise_sub_type_code not in ("10", "20")  # 10/20 full, 11/21 partial
+            return self.revise_sub_type_code not in methods.FULL_REFUND_SUB_TYPES
         return self.revise_type_code not in (
             self.ReviseType.FULL,
             self.ReviseType.DEFERRED_FULL_REFUND,
