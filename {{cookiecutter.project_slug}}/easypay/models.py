@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -355,6 +355,28 @@ class PgCall(models.Model):
         return f"{self.get_kind_display()} {self.shop_transaction_id or self.pk}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    """KICC resends a 노티 until it is acked (§8.1): its copies are the other deliveries with
+    the same key (pgCno, notiType, cancelPgCno), the key the "applied once" constraint uses."""
+
+    KEY = ("pg_cno", "noti_type", "cancel_pg_cno")
+
+    def copies_of(self, record, statuses):
+        """The other deliveries of `record`'s 노티 that are in one of `statuses`."""
+        return self._copies(statuses, record.pk, {name: getattr(record, name) for name in self.KEY})
+
+    def without_copies_in(self, statuses):
+        """These 노티, less those with another delivery in one of `statuses` (one query)."""
+        return self.exclude(
+            Exists(
+                self._copies(statuses, OuterRef("pk"), {name: OuterRef(name) for name in self.KEY})
+            )
+        )
+
+    def _copies(self, statuses, pk, key):
+        return self.model._default_manager.filter(status__in=statuses, **key).exclude(pk=pk)
+
+
 class Notification(models.Model):
     """One 노티 (webhook) delivery, stored raw before it is parsed or applied.
 
@@ -400,6 +422,8 @@ class Notification(models.Model):
     )
     processed_at = models.DateTimeField(_("처리 시각"), null=True, blank=True)
     error = fields.TextField(_("오류"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("노티")

@@ -23,7 +23,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,7 +102,7 @@ def retry_failed(report, *, limit: int = 50) -> None:
     fails — or a later copy settled — is reported or dropped from the report accordingly."""
     failed = (
         Notification.objects.filter(status=N.FAILED, noti_type__in=HANDLERS, payment__isnull=False)
-        .exclude(_settled_copies())
+        .without_copies_in(SETTLED_COPIES)
         .order_by("-received_at")
     )
     seen = set()
@@ -128,19 +127,9 @@ def retry_failed(report, *, limit: int = 50) -> None:
             )
 
 
-def _settled_copies():
-    """A 노티 whose key (pgCno, notiType, cancelPgCno) has a copy that was applied, held for a
-    person, or dismissed by one: nothing is left to retry."""
-    return Q(
-        Exists(
-            Notification.objects.filter(
-                pg_cno=OuterRef("pg_cno"),
-                noti_type=OuterRef("noti_type"),
-                cancel_pg_cno=OuterRef("cancel_pg_cno"),
-                status__in=(N.PROCESSED, N.HELD, N.DISMISSED),
-            )
-        )
-    )
+# A 노티 with a copy that was applied, held for a person, or dismissed by one: nothing is
+# left to retry.
+SETTLED_COPIES = (N.PROCESSED, N.HELD, N.DISMISSED)
 
 
 def _process(record) -> str:
@@ -201,16 +190,7 @@ def _apply_once(record, apply) -> str:
 
 
 def _already_processed(record) -> bool:
-    return (
-        Notification.objects.filter(
-            pg_cno=record.pg_cno,
-            noti_type=record.noti_type,
-            cancel_pg_cno=record.cancel_pg_cno,
-            status=N.PROCESSED,
-        )
-        .exclude(pk=record.pk)
-        .exists()
-    )
+    return Notification.objects.copies_of(record, (N.PROCESSED,)).exists()
 
 
 def _mark(record, status: str, error: str = "") -> str:

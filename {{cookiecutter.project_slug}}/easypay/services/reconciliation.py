@@ -524,30 +524,18 @@ def _report_held_notifications(report) -> None:
     dismisses each in the admin, with the figures of KICC's console (notifications.py)."""
     held = (
         Notification.objects.filter(status=Notification.Status.HELD)
+        # A person (or a later copy) applied or dismissed it after it was held.
+        .without_copies_in((Notification.Status.PROCESSED, Notification.Status.DISMISSED))
         .select_related("payment")
         .order_by("received_at")
     )
     seen = set()
     for record in held:
         key = (record.pg_cno, record.noti_type, record.cancel_pg_cno)
-        if key in seen or _settled_since(record):
+        if key in seen:
             continue
         seen.add(key)
         report.unresolved.append(
             f"{record.shop_order_no or '-'}: 노티 {record.noti_type} ({record.pk}) 확인 필요 — "
             f"{record.error}"
         )
-
-
-def _settled_since(record) -> bool:
-    """A person (or a later copy) applied or dismissed this 노티 after it was held."""
-    return (
-        Notification.objects.filter(
-            pg_cno=record.pg_cno,
-            noti_type=record.noti_type,
-            cancel_pg_cno=record.cancel_pg_cno,
-            status__in=(Notification.Status.PROCESSED, Notification.Status.DISMISSED),
-        )
-        .exclude(pk=record.pk)
-        .exists()
-    )
