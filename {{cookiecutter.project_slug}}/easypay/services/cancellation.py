@@ -306,10 +306,13 @@ class CancelFigures:
     remain_amount: int | None
 
 
-def apply_answer(cancellation, result, *, pg_call=None, notification=None) -> bool:
+def apply_answer(
+    cancellation, result, *, pg_call=None, notification=None, stage: str = "reconcile"
+) -> bool:
     """Act on what KICC answered about a cancel or refund (its revise answer, a status query,
     a refund query): done, taken by KICC for the bank to pay later (RF01, a deferred refund),
-    or refused by the bank (RF03). Returns whether the payment's books changed."""
+    or refused by the bank (RF03). Returns whether the payment's books changed. `stage`: see
+    apply_cancellation."""
     status = getattr(result, "status_code", "")
     if status == methods.REFUND_REQUESTED:
         accept_refund(cancellation, result, pg_call=pg_call)
@@ -317,7 +320,9 @@ def apply_answer(cancellation, result, *, pg_call=None, notification=None) -> bo
     if status == methods.REFUND_REFUSED:
         refuse_refund(cancellation, result, pg_call=pg_call, notification=notification)
         return False
-    return resolve_cancellation(cancellation, result, pg_call=pg_call, notification=notification)
+    return resolve_cancellation(
+        cancellation, result, pg_call=pg_call, notification=notification, stage=stage
+    )
 
 
 def accept_refund(cancellation, result, *, pg_call=None) -> bool:
@@ -358,12 +363,15 @@ def refuse_refund(cancellation, result, *, pg_call=None, notification=None) -> b
     return bool(refused)
 
 
-def resolve_cancellation(cancellation, result, *, pg_call=None, notification=None) -> bool:
+def resolve_cancellation(
+    cancellation, result, *, pg_call=None, notification=None, stage: str
+) -> bool:
     """Mark an in-flight cancel done and apply it to the payment. Idempotent: the revise
     answer, a 노티 20 and reconcile may all bring the same news; only the first applies it
     (and only it sends payment_cancelled). Returns whether this call applied it.
 
-    `result` says what KICC did: a ReviseResult, or CancelFigures (a 노티 20, KICC's console)."""
+    `result` says what KICC did: a ReviseResult, or CancelFigures (a 노티 20, KICC's console).
+    `stage`: who settled it (apply_cancellation)."""
     with transaction.atomic():
         if pg_call is not None:
             close_call(pg_call, result.call)
@@ -381,13 +389,15 @@ def resolve_cancellation(cancellation, result, *, pg_call=None, notification=Non
         if not updated:
             return False
         cancellation.refresh_from_db()
-        apply_cancellation(cancellation)
+        apply_cancellation(cancellation, stage=stage)
     return True
 
 
-def apply_cancellation(cancellation) -> bool:
+def apply_cancellation(cancellation, *, stage: str) -> bool:
     """Move the payment for a done cancel, under its row lock. Runs inside the caller's
-    transaction. Returns whether the payment's books changed."""
+    transaction. Returns whether the payment's books changed. `stage`: what settled the cancel
+    ("reconcile", "notification", "manual"…), payment_failed's stage when a void fails the
+    payment."""
     payment = lock(cancellation.payment)
     if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status == S.FAILED:
         # The void of an approval that arrived for an order already failed (a late 노티 10, a
@@ -403,7 +413,7 @@ def apply_cancellation(cancellation) -> bool:
             expected=[S.APPROVING, S.UNKNOWN],
             code=payment.failure_code or "voided",
             message=payment.failure_message or cancellation.reason,
-            stage="reconcile",
+            stage=stage,
         )
     if cancellation.pg_cno and cancellation.pg_cno != payment.pg_cno:
         # The void of another approval for this order (one the shop did not keep): the
@@ -511,7 +521,7 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
             # A 노티 10 (confirmed through retrieve) recorded this approval as paid while our
             # own answer was being judged: KICC has now cancelled it, so must the books.
             cancellation.refresh_from_db()
-            apply_cancellation(cancellation)
+            apply_cancellation(cancellation, stage=stage)
             payment.refresh_from_db()
 
 

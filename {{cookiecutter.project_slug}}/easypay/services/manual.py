@@ -78,7 +78,9 @@ def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", ac
                     code="over_balance",
                 )
             remain = cancellation.remaining_before - cancellation.amount
-            applied = resolve_cancellation(cancellation, CancelFigures(cancel_pg_cno, remain))
+            applied = resolve_cancellation(
+                cancellation, CancelFigures(cancel_pg_cno, remain), stage="manual"
+            )
         else:
             applied = bool(
                 Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
@@ -218,7 +220,7 @@ def _apply_cancel(record, data, cancel_pg_cno, amount, actor, client_ip):
             cancellation = record_kicc_cancel(
                 record, payment, amount, payment.remaining_amount, reason="관리자 확인"
             )
-            apply_cancellation(cancellation)
+            apply_cancellation(cancellation, stage="manual")
         _processed(record)
         _audit(
             actor,

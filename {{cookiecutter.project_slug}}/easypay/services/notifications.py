@@ -351,7 +351,7 @@ def _settle_stuck_cancel(record, cancellation, data):
     figures = CancelFigures(record.cancel_pg_cno, expected_remain)
 
     def apply():
-        resolve_cancellation(cancellation, figures, notification=record)
+        resolve_cancellation(cancellation, figures, notification=record, stage="notification")
 
     return apply
 
@@ -403,7 +403,9 @@ def _external_cancel(record, payment, data):
                 f"취소 노티 {amount}원(잔액 {remain}원)이 현재 잔액 {remaining}원과 맞지 않음 — "
                 "KICC 관리자 화면에서 확인 후 반영 또는 무시",
             )
-        apply_cancellation(record_kicc_cancel(record, current, amount, remaining))
+        apply_cancellation(
+            record_kicc_cancel(record, current, amount, remaining), stage="notification"
+        )
 
     return apply
 

@@ -162,3 +162,29 @@ def test_a_void_sent_across_kst_midnight_asks_for_the_date_its_call_stored(
 
     void = Cancellation.objects.get(payment=payment)
     assert sent["cancel_req_date"] == void.pg_call.request_date
+
+
+@pytest.mark.parametrize("stage", ["notification", "manual"])
+def test_a_void_settled_outside_reconcile_fails_the_payment_at_its_own_stage(
+    easypay_emulator, payment, stage
+):
+    """The void of an untrustworthy approval lost its answer; whoever settles it with KICC's
+    figures (a 노티 20, a person) is the stage payment_failed names — not the "reconcile"
+    apply_cancellation used to claim whoever settled it."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    after = services.handle_return(payment.public_token, post.fields)
+    void = Cancellation.objects.get(payment=payment)
+    assert (after.status, void.status) == ("unknown", "unknown")
+    number = easypay_emulator.requests("revise")[0]["response"]["cancelPgCno"]
+
+    with recorded_signals() as log:
+        applied = cancellation.resolve_cancellation(
+            void, cancellation.CancelFigures(number, 0), stage=stage
+        )
+
+    after.refresh_from_db()
+    assert applied
+    assert (after.status, after.failure_code) == ("failed", "amount_mismatch")
+    assert log.only("failed")["stage"] == stage
