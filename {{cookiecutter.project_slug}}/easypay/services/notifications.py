@@ -359,8 +359,8 @@ def _settle_stuck_cancel(record, cancellation, data):
 def _external_cancel(record, payment, data):
     """A cancel made outside the shop (KICC's console). It must fit the payment, and KICC's
     status query must show a cancel; it is applied under the payment's lock, after checking
-    the balance again — so concurrent 노티 can never record more than was paid."""
-    payment = _settle_approval_first(record, payment)
+    the balance again — so concurrent 노티 can never record more than was paid. Only _cancel
+    calls it, once the approval is settled (_settle_approval_first)."""
     if payment.status == S.FAILED:
         return _console_void(record, payment, data)
     if payment.status not in CANCELLABLE:
