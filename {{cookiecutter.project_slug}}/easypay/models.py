@@ -471,9 +471,11 @@ class Notification(models.Model):
 
 
 class Cancellation(models.Model):
-    """One cancel (full or partial) of a payment, whoever started it.
+    """One cancel (full or partial), refund to a bank account (60/62/63) or void of a
+    payment's approval, whoever started it.
 
-    Saved "requested" before the revise call, like PgCall. A cancel made elsewhere (KICC's
+    Saved "requested" before the revise call, like PgCall; a deferred refund KICC took (RF01)
+    stays "accepted" until the bank pays it out (노티 50) or refuses it (노티 51). A cancel made elsewhere (KICC's
     merchant console) is learned from a 노티 20 and recorded here too, without a pg_call.
     cancel_pg_cno is unique, so the revise response and the 노티 20 for the same cancel are
     counted once.
