@@ -289,10 +289,23 @@ def _settle(cancellation, pg_call, error, status) -> None:
     """Record a cancel that did not go through (failed) or whose outcome is unknown."""
     with transaction.atomic():
         close_call(pg_call, call_of(error), error=str(error))
+        _finish(cancellation, status)
+    cancellation.refresh_from_db()
+
+
+def fail_cancellation(cancellation) -> bool:
+    """An in-flight cancel that did not go through: failed — nothing moved, and it may be asked
+    for again. Conditional: of the paths that may learn it, one writes it. Returns whether this
+    call did. Only on a definite no (never for money that may have moved, rule 3)."""
+    return _finish(cancellation, Cancellation.Status.FAILED)
+
+
+def _finish(cancellation, status) -> bool:
+    return bool(
         Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
             status=status, finished_at=timezone.now()
         )
-    cancellation.refresh_from_db()
+    )
 
 
 # ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .cancellation import (
     IN_FLIGHT,
     CancelFigures,
     apply_cancellation,
+    fail_cancellation,
     resolve_cancellation,
 )
 from .errors import PaymentError
@@ -82,11 +83,7 @@ def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", ac
                 cancellation, CancelFigures(cancel_pg_cno, remain), stage="manual"
             )
         else:
-            applied = bool(
-                Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-                    status=Cancellation.Status.FAILED, finished_at=timezone.now()
-                )
-            )
+            applied = fail_cancellation(cancellation)
         if not applied:
             raise SettleRefused(_("이미 처리된 취소입니다."), code="settled")
         _audit(

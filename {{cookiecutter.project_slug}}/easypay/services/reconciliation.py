@@ -32,6 +32,7 @@ from .approval import apply_approval
 from .cancellation import (
     IN_FLIGHT,
     apply_answer,
+    fail_cancellation,
     refund_account_of,
     refuse_refund,
     void_approval,
@@ -350,9 +351,7 @@ def _refused(cancellation, error, observed, now, report):
         )
         return None
     # Nothing was cancelled: the cancel can be asked for again (by a person).
-    Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-        status=Cancellation.Status.FAILED, finished_at=timezone.now()
-    )
+    fail_cancellation(cancellation)
     report.resolved.append(f"{order}: 취소 {cancellation.pk} → failed (KICC에 내역 없음)")
     return None
 
