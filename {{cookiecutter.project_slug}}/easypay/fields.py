@@ -7,7 +7,9 @@ These fields replace NUL with U+FFFD (the Unicode replacement character) on the 
 database, on every backend, so SQLite and PostgreSQL store the same thing. The bytes of a 노티
 exactly as they arrived are kept apart, in Notification.raw_body (a BinaryField).
 
-Every text column of easypay's models uses them; so may a shop's own models.
+Every text column of easypay's models uses them but one: AbstractPayment.auth_page_url is still
+Django's URLField, filled from KICC's register answer, so a NUL there would still fail the write
+on PostgreSQL. A shop's own models may use them too.
 """
 
 from django.db import models

@@ -21,12 +21,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import fields, kst
+from . import fields, kst, methods
 from .masking import mask_account_number, mask_body, mask_text
 from .states import PaymentStatus
 
@@ -245,12 +245,10 @@ class AbstractPayment(models.Model):
     @property
     def method(self):
         """How it was paid (easypay.methods.MethodDetails): .describe() names it for people."""
-        from .methods import MethodDetails
-
-        details = MethodDetails.from_dict(self.method_details)
+        details = methods.MethodDetails.from_dict(self.method_details)
         if not details.pay_method_type_code and self.pay_method_type_code:
             # Paid before method_details was kept: what the payment's own columns say.
-            details = MethodDetails(
+            details = methods.MethodDetails(
                 pay_method_type_code=self.pay_method_type_code,
                 card_issuer_name=self.card_issuer_name,
                 card_no_masked=self.card_no_masked,
@@ -357,6 +355,28 @@ class PgCall(models.Model):
         return f"{self.get_kind_display()} {self.shop_transaction_id or self.pk}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    """KICC resends a 노티 until it is acked (§8.1): its copies are the other deliveries with
+    the same key (pgCno, notiType, cancelPgCno), the key the "applied once" constraint uses."""
+
+    KEY = ("pg_cno", "noti_type", "cancel_pg_cno")
+
+    def copies_of(self, record, statuses):
+        """The other deliveries of `record`'s 노티 that are in one of `statuses`."""
+        return self._copies(statuses, record.pk, {name: getattr(record, name) for name in self.KEY})
+
+    def without_copies_in(self, statuses):
+        """These 노티, less those with another delivery in one of `statuses` (one query)."""
+        return self.exclude(
+            Exists(
+                self._copies(statuses, OuterRef("pk"), {name: OuterRef(name) for name in self.KEY})
+            )
+        )
+
+    def _copies(self, statuses, pk, key):
+        return self.model._default_manager.filter(status__in=statuses, **key).exclude(pk=pk)
+
+
 class Notification(models.Model):
     """One 노티 (webhook) delivery, stored raw before it is parsed or applied.
 
@@ -402,6 +422,8 @@ class Notification(models.Model):
     )
     processed_at = models.DateTimeField(_("처리 시각"), null=True, blank=True)
     error = fields.TextField(_("오류"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("노티")
@@ -449,9 +471,11 @@ class Notification(models.Model):
 
 
 class Cancellation(models.Model):
-    """One cancel (full or partial) of a payment, whoever started it.
+    """One cancel (full or partial), refund to a bank account (60/62/63) or void of a
+    payment's approval, whoever started it.
 
-    Saved "requested" before the revise call, like PgCall. A cancel made elsewhere (KICC's
+    Saved "requested" before the revise call, like PgCall; a deferred refund KICC took (RF01)
+    stays "accepted" until the bank pays it out (노티 50) or refuses it (노티 51). A cancel made elsewhere (KICC's
     merchant console) is learned from a 노티 20 and recorded here too, without a pg_call.
     cancel_pg_cno is unique, so the revise response and the 노티 20 for the same cancel are
     counted once.
@@ -578,16 +602,12 @@ class Cancellation(models.Model):
     @property
     def is_refund(self) -> bool:
         """Paid back into a bank account (60/62/63), not a card-style cancel (§6.3)."""
-        return self.revise_type_code in (
-            self.ReviseType.DEFERRED_FULL_REFUND,
-            self.ReviseType.DEFERRED_PARTIAL_REFUND,
-            self.ReviseType.REAL_TIME_REFUND,
-        )
+        return self.revise_type_code in methods.REFUND_CODES
 
     @property
     def is_partial(self) -> bool:
         if self.revise_type_code == self.ReviseType.REAL_TIME_REFUND:
-            return self.revise_sub_type_code not in ("10", "20")  # 10/20 full, 11/21 partial
+            return self.revise_sub_type_code not in methods.FULL_REFUND_SUB_TYPES
         return self.revise_type_code not in (
             self.ReviseType.FULL,
             self.ReviseType.DEFERRED_FULL_REFUND,

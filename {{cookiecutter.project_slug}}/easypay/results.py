@@ -16,7 +16,7 @@ from typing import Any
 
 from easypay import kst
 from easypay.masking import mask_body, mask_card_number, mask_phone_number
-from easypay.methods import REFUND_DONE, REFUND_REFUSED, REFUND_REQUESTED, MethodDetails
+from easypay.methods import MethodDetails
 
 DATETIME_TEXT = re.compile(r"\d{14}")
 
@@ -162,20 +162,9 @@ class ReviseResult:
     pay_method_type_code: str  # from reviseInfo
     approval_no: str  # the cancel's approval number, from reviseInfo
     approval_date: str
-    refund_date: str  # reviseInfo.refundInfo.refundDate: a refund's payout date ("" otherwise)
     deposit_pg_cno: str  # reviseInfo.refundInfo.depositPgCno: the VA deposit it refunds
     raw: dict = field(repr=False)
     call: CallRecord | None = field(default=None, repr=False)
-
-    @property
-    def is_refund(self) -> bool:
-        return self.status_code in (REFUND_REQUESTED, REFUND_DONE, REFUND_REFUSED)
-
-    @property
-    def refund_pending(self) -> bool:
-        """A deferred refund KICC accepted (RF01): the money leaves later, 노티 50 says when
-        (51 if the bank refuses it). The amount is no longer refundable meanwhile."""
-        return self.status_code == REFUND_REQUESTED
 
 
 # ------------------------------------------------------------------------------
@@ -236,7 +225,6 @@ def parse_revise(body: Mapping[str, Any]) -> ReviseResult:
         pay_method_type_code=_text(revise_info, "payMethodTypeCode"),
         approval_no=_text(revise_info, "approvalNo"),
         approval_date=_text(revise_info, "approvalDate"),
-        refund_date=_text(refund_info, "refundDate"),
         deposit_pg_cno=_text(refund_info, "depositPgCno"),
         raw=mask_body(body),
     )

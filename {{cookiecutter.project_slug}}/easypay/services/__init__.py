@@ -8,6 +8,9 @@ One job per module:
                                           (60 / 62 / 63) and voids of bad approvals
     reconciliation  reconcile(), reconcile_all()   settle unknown outcomes, expire, compare
     notifications   receive_notification()         노티: store, dedupe, confirm, apply, ack
+    confirmation    approval_status()     what KICC's status query proves about an approval (§7)
+    manual          settle_cancellation(), settle_approval(), apply_notification()
+                                          what a person settles by hand with KICC's console
     transitions     move(), announce()    status changes as conditional UPDATEs, signals on commit
     records         PgCall rows, the money-moving ones committed before the call
     sources         client IP behind trusted proxies, the 노티 allow-list

@@ -32,6 +32,7 @@ from easypay.models import PgCall, get_payment_model
 from easypay.signals import payment_approved
 from easypay.states import PaymentStatus
 
+from . import confirmation
 from .cancellation import void_approval
 from .errors import PaymentNotFound, ReturnRefused
 from .records import call_of, close_call, open_call
@@ -41,8 +42,6 @@ logger = logging.getLogger("easypay.services")
 
 S = PaymentStatus
 SETTLED = (S.PAID, S.AWAITING_DEPOSIT, S.PARTIALLY_CANCELLED, S.CANCELLED)
-VOIDED_STATUS_CODES = ("TS02", "TS05")  # approval cancelled, before / after capture (§10.4)
-DEPOSITED = "TS08"
 WAITING_FOR_DEPOSIT = "TS07"
 
 NOT_COMPLETED = _("결제가 완료되지 않았습니다.")
@@ -259,7 +258,7 @@ def _record_approval(payment, result) -> bool:
                 va_depositor_name=account.depositor_name[:50],
                 va_expires_at=_expiry(account.expiry_date),
             )
-        if result.status_code != DEPOSITED:
+        if result.status_code not in confirmation.DEPOSITED:
             target = S.AWAITING_DEPOSIT
     moved = move(payment, target, expected=[S.APPROVING, S.UNKNOWN], **fields)
     if moved and target == S.PAID:

@@ -170,15 +170,11 @@ IN_FLIGHT_MESSAGE = _("처리 중인 취소 요청이 있습니다. 잠시 후 �
 
 def _reserve(payment, planner, reason, actor, client_ip) -> Cancellation:
     with transaction.atomic():
-        # Touching the row first takes its row lock on PostgreSQL and the write lock on
-        # SQLite until this short transaction ends — never across the PG call.
-        touched = (
-            type(payment)
-            ._default_manager.filter(pk=payment.pk, status__in=CANCELLABLE)
-            .update(updated_at=timezone.now())
-        )
-        payment.refresh_from_db()
-        if not touched:
+        # The payment's row lock until this short transaction ends — never across the PG call.
+        fresh = lock(payment)
+        for column in fresh._meta.concrete_fields:  # the caller sees the payment as it is now
+            setattr(payment, column.attname, getattr(fresh, column.attname))
+        if payment.status not in CANCELLABLE:
             raise CancelRefused(_("취소할 수 없는 상태의 결제입니다."), code="not_cancellable")
         if payment.cancellations.filter(status__in=IN_FLIGHT).exists():
             raise CancelRefused(IN_FLIGHT_MESSAGE, code="in_flight")
@@ -293,10 +289,23 @@ def _settle(cancellation, pg_call, error, status) -> None:
     """Record a cancel that did not go through (failed) or whose outcome is unknown."""
     with transaction.atomic():
         close_call(pg_call, call_of(error), error=str(error))
+        _finish(cancellation, status)
+    cancellation.refresh_from_db()
+
+
+def fail_cancellation(cancellation) -> bool:
+    """An in-flight cancel that did not go through: failed — nothing moved, and it may be asked
+    for again. Conditional: of the paths that may learn it, one writes it. Returns whether this
+    call did. Only on a definite no (never for money that may have moved, rule 3)."""
+    return _finish(cancellation, Cancellation.Status.FAILED)
+
+
+def _finish(cancellation, status) -> bool:
+    return bool(
         Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
             status=status, finished_at=timezone.now()
         )
-    cancellation.refresh_from_db()
+    )
 
 
 # ------------------------------------------------------------------------------
@@ -310,10 +319,13 @@ class CancelFigures:
     remain_amount: int | None
 
 
-def apply_answer(cancellation, result, *, pg_call=None, notification=None) -> bool:
+def apply_answer(
+    cancellation, result, *, pg_call=None, notification=None, stage: str = "reconcile"
+) -> bool:
     """Act on what KICC answered about a cancel or refund (its revise answer, a status query,
     a refund query): done, taken by KICC for the bank to pay later (RF01, a deferred refund),
-    or refused by the bank (RF03). Returns whether the payment's books changed."""
+    or refused by the bank (RF03). Returns whether the payment's books changed. `stage`: see
+    apply_cancellation."""
     status = getattr(result, "status_code", "")
     if status == methods.REFUND_REQUESTED:
         accept_refund(cancellation, result, pg_call=pg_call)
@@ -321,7 +333,9 @@ def apply_answer(cancellation, result, *, pg_call=None, notification=None) -> bo
     if status == methods.REFUND_REFUSED:
         refuse_refund(cancellation, result, pg_call=pg_call, notification=notification)
         return False
-    return resolve_cancellation(cancellation, result, pg_call=pg_call, notification=notification)
+    return resolve_cancellation(
+        cancellation, result, pg_call=pg_call, notification=notification, stage=stage
+    )
 
 
 def accept_refund(cancellation, result, *, pg_call=None) -> bool:
@@ -362,12 +376,15 @@ def refuse_refund(cancellation, result, *, pg_call=None, notification=None) -> b
     return bool(refused)
 
 
-def resolve_cancellation(cancellation, result, *, pg_call=None, notification=None) -> bool:
+def resolve_cancellation(
+    cancellation, result, *, pg_call=None, notification=None, stage: str
+) -> bool:
     """Mark an in-flight cancel done and apply it to the payment. Idempotent: the revise
     answer, a 노티 20 and reconcile may all bring the same news; only the first applies it
     (and only it sends payment_cancelled). Returns whether this call applied it.
 
-    `result` says what KICC did: a ReviseResult, or CancelFigures (a 노티 20, KICC's console)."""
+    `result` says what KICC did: a ReviseResult, or CancelFigures (a 노티 20, KICC's console).
+    `stage`: who settled it (apply_cancellation)."""
     with transaction.atomic():
         if pg_call is not None:
             close_call(pg_call, result.call)
@@ -385,13 +402,15 @@ def resolve_cancellation(cancellation, result, *, pg_call=None, notification=Non
         if not updated:
             return False
         cancellation.refresh_from_db()
-        apply_cancellation(cancellation)
+        apply_cancellation(cancellation, stage=stage)
     return True
 
 
-def apply_cancellation(cancellation) -> bool:
+def apply_cancellation(cancellation, *, stage: str) -> bool:
     """Move the payment for a done cancel, under its row lock. Runs inside the caller's
-    transaction. Returns whether the payment's books changed."""
+    transaction. Returns whether the payment's books changed. `stage`: what settled the cancel
+    ("reconcile", "notification", "manual"…), payment_failed's stage when a void fails the
+    payment."""
     payment = lock(cancellation.payment)
     if cancellation.origin == Cancellation.Origin.SYSTEM and payment.status == S.FAILED:
         # The void of an approval that arrived for an order already failed (a late 노티 10, a
@@ -407,7 +426,7 @@ def apply_cancellation(cancellation) -> bool:
             expected=[S.APPROVING, S.UNKNOWN],
             code=payment.failure_code or "voided",
             message=payment.failure_message or cancellation.reason,
-            stage="reconcile",
+            stage=stage,
         )
     if cancellation.pg_cno and cancellation.pg_cno != payment.pg_cno:
         # The void of another approval for this order (one the shop did not keep): the
@@ -465,7 +484,6 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
     constraint) lets one of them send the revise; the others leave it to that one."""
     message = str(message)
     amount = amount if amount and amount > 0 else payment.amount
-    day = kst.today()
     claimed = _claim_void(payment, pg_cno=pg_cno, amount=amount, code=code, message=message)
     if claimed is None:
         logger.info("void of %s for %s: already claimed by another path", pg_cno, payment)
@@ -478,7 +496,7 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
             shop_transaction_id=pg_call.shop_transaction_id,
             pg_cno=pg_cno,
             revise_type_code=FULL_CANCEL,
-            cancel_req_date=day,
+            cancel_req_date=pg_call.request_date,  # the date stored first (rule 2), read once
             message=cancellation.reason,
         )
     except (Declined, RequestNotSent, InvalidRequest, OutcomeUnknown, Untrusted) as error:
@@ -516,7 +534,7 @@ def void_approval(payment, *, pg_cno: str, amount: int, code: str, message, stag
             # A 노티 10 (confirmed through retrieve) recorded this approval as paid while our
             # own answer was being judged: KICC has now cancelled it, so must the books.
             cancellation.refresh_from_db()
-            apply_cancellation(cancellation)
+            apply_cancellation(cancellation, stage=stage)
             payment.refresh_from_db()
 
 

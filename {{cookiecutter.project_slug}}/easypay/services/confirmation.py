@@ -13,11 +13,11 @@ EASYPAY_EMULATOR["RETRIEVE_STATUS"]).
 import logging
 from dataclasses import dataclass
 
-from easypay import kst
+from easypay import kst, methods
 from easypay.client import get_client
 from easypay.exceptions import EasyPayError, InvalidRequest
 from easypay.models import PgCall
-from easypay.results import ApprovalResult
+from easypay.results import ApprovalResult, ReviseResult
 
 from .records import call_of, log_call
 
@@ -27,9 +27,9 @@ CANCELLED = frozenset({"TS02", "TS05"})  # approval / capture cancelled: nothing
 PARTIALLY_CANCELLED = frozenset({"TS06"})
 DEPOSITED = frozenset({"TS08"})
 # A refund to a bank account (§10.4): taken and waiting for the bank, paid out, refused.
-REFUND_REQUESTED = frozenset({"RF01"})
-REFUNDED = frozenset({"RF02"})
-REFUND_REFUSED = frozenset({"RF03"})
+REFUND_REQUESTED = frozenset({methods.REFUND_REQUESTED})
+REFUNDED = frozenset({methods.REFUND_DONE})
+REFUND_REFUSED = frozenset({methods.REFUND_REFUSED})
 # Statuses an approval answer can carry itself (§10.4): seen in a status answer, they may be
 # the original status, so they confirm and refute nothing.
 APPROVAL_STATUSES = frozenset({"TS01", "TS03", "TS04", "TS07"})
@@ -47,22 +47,56 @@ class KiccStatus:
         return self.status_code in statuses
 
 
-def approval_status(payment) -> KiccStatus:
-    """Ask KICC about the payment's approval (retrieveTransaction with the approve call's own
-    key and date) and keep only what the answer proves. Records the retrieve as a PgCall."""
-    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
-    if pg_call is None:
-        return KiccStatus(None, "승인 호출 기록이 없음")
-    if not kst.is_yesterday_or_today(pg_call.request_date):
-        return KiccStatus(None, "승인일이 조회 가능 기간(어제·오늘, §7)을 지남")
+def approve_call(payment) -> PgCall | None:
+    """The payment's latest approve call: the key and date KICC is asked about its approval with."""
+    return payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+
+
+def queryable(pg_call: PgCall | None) -> bool:
+    """KICC's status query can still tell what became of `pg_call`: there is one, and its KST
+    day is yesterday or today (§7). Past that, only a person with KICC's console can."""
+    return pg_call is not None and kst.is_yesterday_or_today(pg_call.request_date)
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """One retrieveTransaction about a call: KICC's answer or the client's error (exactly one
+    of them), and the PgCall that records the retrieve."""
+
+    result: ApprovalResult | ReviseResult | None
+    error: EasyPayError | InvalidRequest | None
+    record: PgCall
+
+
+def retrieve_approval(payment, pg_call: PgCall) -> Retrieval:
+    """Ask KICC about the approve call `pg_call` with its own key and date (§7), recorded as a
+    retrieve naming it, whatever came back. Each caller judges the answer its own way."""
     try:
         result = get_client().retrieve(
             shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
         )
     except (EasyPayError, InvalidRequest) as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
-        return KiccStatus(None, f"KICC 조회 실패 ({error})", ask_again=True)
-    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+        record = log_call(
+            payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error)
+        )
+        return Retrieval(None, error, record)
+    return Retrieval(
+        result, None, log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    )
+
+
+def approval_status(payment) -> KiccStatus:
+    """Ask KICC about the payment's approval (retrieveTransaction with the approve call's own
+    key and date) and keep only what the answer proves. Records the retrieve as a PgCall."""
+    pg_call = approve_call(payment)
+    if pg_call is None:
+        return KiccStatus(None, "승인 호출 기록이 없음")
+    if not queryable(pg_call):
+        return KiccStatus(None, "승인일이 조회 가능 기간(어제·오늘, §7)을 지남")
+    asked = retrieve_approval(payment, pg_call)
+    if asked.error is not None:
+        return KiccStatus(None, f"KICC 조회 실패 ({asked.error})", ask_again=True)
+    result = asked.result
     if not isinstance(result, ApprovalResult) or result.pg_cno != payment.pg_cno:
         return KiccStatus(None, "KICC 조회 결과가 결제의 거래번호와 다름")
     if result.status_code in APPROVAL_STATUSES:

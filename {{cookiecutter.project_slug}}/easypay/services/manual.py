@@ -20,17 +20,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst
 from easypay.models import AdminAuditLog, Cancellation, Notification
 from easypay.states import PaymentStatus
 from easypay.validation import KICC_NUMBER  # 20 ASCII digits (§6.2, OBS)
 
+from . import confirmation
 from .approval import announce_paid
 from .cancellation import (
     CANCELLABLE,
     IN_FLIGHT,
     CancelFigures,
     apply_cancellation,
+    fail_cancellation,
     resolve_cancellation,
 )
 from .errors import PaymentError
@@ -77,13 +78,11 @@ def settle_cancellation(cancellation, *, done: bool, cancel_pg_cno: str = "", ac
                     code="over_balance",
                 )
             remain = cancellation.remaining_before - cancellation.amount
-            applied = resolve_cancellation(cancellation, CancelFigures(cancel_pg_cno, remain))
-        else:
-            applied = bool(
-                Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-                    status=Cancellation.Status.FAILED, finished_at=timezone.now()
-                )
+            applied = resolve_cancellation(
+                cancellation, CancelFigures(cancel_pg_cno, remain), stage="manual"
             )
+        else:
+            applied = fail_cancellation(cancellation)
         if not applied:
             raise SettleRefused(_("이미 처리된 취소입니다."), code="settled")
         _audit(
@@ -102,8 +101,7 @@ def can_settle_approval_by_hand(payment) -> bool:
     """An approval whose outcome stayed unknown that KICC can no longer be asked about (§7)."""
     if payment.status not in (S.UNKNOWN, S.APPROVING):
         return False
-    pg_call = payment.pg_calls.filter(kind="approve").order_by("-created_at").first()
-    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
+    return not confirmation.queryable(confirmation.approve_call(payment))
 
 
 APPROVED, ISSUED, NOT_APPROVED = "paid", "awaiting_deposit", "not_approved"
@@ -218,7 +216,7 @@ def _apply_cancel(record, data, cancel_pg_cno, amount, actor, client_ip):
             cancellation = record_kicc_cancel(
                 record, payment, amount, payment.remaining_amount, reason="관리자 확인"
             )
-            apply_cancellation(cancellation)
+            apply_cancellation(cancellation, stage="manual")
         _processed(record)
         _audit(
             actor,

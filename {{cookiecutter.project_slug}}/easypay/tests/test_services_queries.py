@@ -63,3 +63,25 @@ def test_a_repeated_return_costs_two_queries(easypay_emulator, payment):
     services.handle_return(payment.public_token, post.fields)
 
     counted("repeated return", 2, lambda: services.handle_return(payment.public_token, post.fields))
+
+
+def test_reporting_held_notis_costs_one_query_however_many_there_are(payment):
+    """reconcile_all reports every held 노티 that no copy settled since: one query for all of
+    them (it was one more for each held row), and a settled copy still drops its 노티."""
+    from easypay.models import Notification
+    from easypay.services.reconciliation import ReconcileReport, _report_held_notifications
+
+    N = Notification.Status
+    for n in range(5):
+        key = {"noti_type": "20", "pg_cno": "1" * 20, "cancel_pg_cno": f"{n:020d}"}
+        Notification.objects.create(raw_body=b"{}", status=N.HELD, payment=payment, **key)
+        Notification.objects.create(raw_body=b"{}", status=N.HELD, payment=payment, **key)
+        if n == 0:
+            Notification.objects.create(raw_body=b"{}", status=N.DISMISSED, **key)
+        if n == 1:
+            Notification.objects.create(raw_body=b"{}", status=N.PROCESSED, **key)
+    report = ReconcileReport()
+
+    counted("held 노티 report", 1, lambda: _report_held_notifications(report))
+
+    assert len(report.unresolved) == 3  # one line per 노티 (not per copy), the settled two gone

@@ -125,3 +125,66 @@ def test_claiming_a_void_stamps_the_payments_last_change(payment):
     assert claimed is not None
     assert payment.updated_at > before
     assert payment.pg_cno == "24120100000000000001"
+
+
+def test_a_void_sent_across_kst_midnight_asks_for_the_date_its_call_stored(
+    easypay_emulator, payment, monkeypatch
+):
+    """The void's cancelReqDate is the request_date committed with its PgCall (rule 2): KICC's
+    day turning between two readings of the clock must not send one date and store another,
+    or reconcile would later ask KICC about the wrong day."""
+    from easypay import kst
+
+    real_today = kst.today
+    readings = []
+
+    def midnight_passes():  # the first reading is day D, every later one D + 1
+        readings.append(None)
+        return real_today() + timedelta(days=len(readings) > 1)
+
+    sent = {}
+    real_revise = EasyPayClient.revise
+
+    def revise(self, **kwargs):
+        sent.update(kwargs)
+        return real_revise(self, **kwargs)
+
+    monkeypatch.setattr(kst, "today", midnight_passes)
+    monkeypatch.setattr(EasyPayClient, "revise", revise)
+    cancellation.void_approval(
+        payment,
+        pg_cno="24120100000000000001",
+        amount=payment.amount,
+        code="x",
+        message="y",
+        stage="reconcile",
+    )
+
+    void = Cancellation.objects.get(payment=payment)
+    assert sent["cancel_req_date"] == void.pg_call.request_date
+
+
+@pytest.mark.parametrize("stage", ["notification", "manual"])
+def test_a_void_settled_outside_reconcile_fails_the_payment_at_its_own_stage(
+    easypay_emulator, payment, stage
+):
+    """The void of an untrustworthy approval lost its answer; whoever settles it with KICC's
+    figures (a 노티 20, a person) is the stage payment_failed names — not the "reconcile"
+    apply_cancellation used to claim whoever settled it."""
+    post = window(easypay_emulator, payment)
+    easypay_emulator.inject_fault("amount_mismatch", endpoint="approve")
+    easypay_emulator.inject_fault("drop_after_commit", endpoint="revise")
+    after = services.handle_return(payment.public_token, post.fields)
+    void = Cancellation.objects.get(payment=payment)
+    assert (after.status, void.status) == ("unknown", "unknown")
+    number = easypay_emulator.requests("revise")[0]["response"]["cancelPgCno"]
+
+    with recorded_signals() as log:
+        applied = cancellation.resolve_cancellation(
+            void, cancellation.CancelFigures(number, 0), stage=stage
+        )
+
+    after.refresh_from_db()
+    assert applied
+    assert (after.status, after.failure_code) == ("failed", "amount_mismatch")
+    assert log.only("failed")["stage"] == stage
