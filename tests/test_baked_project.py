@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.installing import PRODUCTION_ENV, installed_bake, run, run_tests
+from tests.bake_changes import tests_reaching_changes
+from tests.installing import PRODUCTION_ENV, fresh_bake, installed_bake, run, run_tests
 from tests.services import postgres_database_url
 
 pytestmark = pytest.mark.baked
@@ -28,11 +29,47 @@ def installed(request, tmp_path_factory) -> Path:
 # (`make test JOBS=0`): this run's own workers already keep the cores busy, and each parallel
 # worker would import and set up everything again.
 SERIAL_BAKES = {"all_receivers_off", "queue_rq"}
+# The bake whose whole suite runs; another runs the tests its changes reach (tests/bake_changes.py),
+# which is all of them when it changed what every test loads (all_receivers_off: the settings).
+REFERENCE_BAKE = "defaults"
+
+
+def tests_the_bake_changes(name: str, installed: Path, scratch: Path) -> list[str] | None:
+    if name == REFERENCE_BAKE:
+        return None
+    bake, reference = fresh_bake(name, scratch / name), fresh_bake(REFERENCE_BAKE, scratch / "ref")
+    return tests_reaching_changes(installed, bake, reference)
 
 
 def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path):
-    serial = request.node.callspec.params["installed"] in SERIAL_BAKES
-    run_tests(installed, tmp_path, jobs="0" if serial else None)
+    name = request.node.callspec.params["installed"]
+    only = tests_the_bake_changes(name, installed, tmp_path / "fresh")
+    assert only != [], f"{name} differs from {REFERENCE_BAKE} in no file a test reaches"
+    run_tests(installed, tmp_path, jobs="0" if name in SERIAL_BAKES else None, only=only)
+
+
+def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(
+    tmp_path_factory, tmp_path
+):
+    """queue_rq changes production settings, the worker, the Makefile, an rq backend: the tests
+    that read them run, and what only the default bake's code decides runs once, there."""
+    project = installed_bake(tmp_path_factory, "queue_rq")
+    only = tests_the_bake_changes("queue_rq", project, tmp_path)
+    assert only is not None
+    assert {
+        "config/tests/test_settings.py",  # differs itself
+        "apps/payments/loadtest/tests/test_stack.py",  # imports the changed loadtest/stack.py
+        "easypay/devserver/tests/test_follow.py",  # runs `make run`: the changed Makefile
+        "config/tests/test_docs.py",  # lists the documents: the changed docs/going-live.md
+    } <= set(only)
+    assert "easypay/tests/test_services_approval.py" not in only
+
+
+def test_a_bake_that_changes_the_settings_every_test_loads_runs_them_all(
+    tmp_path_factory, tmp_path
+):
+    project = installed_bake(tmp_path_factory, "all_receivers_off")
+    assert tests_the_bake_changes("all_receivers_off", project, tmp_path) is None
 
 
 def test_system_checks_pass_at_warning_level(installed):

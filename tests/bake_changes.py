@@ -1,0 +1,243 @@
+"""Which of a bake's own tests can end differently from the default bake's.
+
+`make test` runs the default bake's whole suite. A bake that changes a few files and nothing
+every test loads (queue_rq: its production settings, its worker, an rq backend module) would
+run the rest of that suite again on the same files under the same test settings: the same
+tests of the same code, a minute of CPU that shows nothing new. So such a bake runs the tests
+that reach a file it changed, and every test when it changed something every test loads.
+
+`tests_reaching_changes(bake, reference)` answers with the bake's test files to run, or None
+for all of them. It reads the files, it does not guess from names: a file reaches another
+when it imports it (at any depth, inside functions too), names its module in a string
+("config.settings.production", "apps.payments.tasks.notify"), or names its path in a string
+("Makefile", "docs/going-live.md", "payments/result.html"; a folder of non-Python files by
+its path). Comments and docstrings name nothing. Every test runs when a changed file is
+reached from what every test loads: a conftest.py, pyproject.toml's pytest options, or any
+module loaded once Django is set up with the test settings and its URLs are resolved.
+A test file that lists folders (rglob, os.walk, …) or runs a whole-project tool always runs.
+"""
+
+import ast
+import functools
+import json
+import re
+import subprocess
+import tomllib
+from collections import deque
+from pathlib import Path, PurePosixPath
+
+from tests.bakes import BINARY_SUFFIXES, project_files
+
+# What a test process loads before its first test: Django set up with the test settings, the
+# URLs resolved (every view module), the root conftest and its plugins. Printed as files.
+LOADED_BY_EVERY_TEST = """
+import json, os, sys
+from pathlib import Path
+sys.path.insert(0, os.getcwd())
+os.environ["DJANGO_SETTINGS_MODULE"] = {settings!r}
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver().url_patterns
+import conftest
+for plugin in getattr(conftest, "pytest_plugins", ()):
+    __import__(plugin)
+root = Path.cwd().resolve()
+files = set()
+for module in list(sys.modules.values()):
+    path = getattr(module, "__file__", None)
+    if path and Path(path).resolve().is_relative_to(root) and ".venv" not in Path(path).parts:
+        files.add(Path(path).resolve().relative_to(root).as_posix())
+print(json.dumps(sorted(files)))
+"""
+
+# Programs that read a file of the project without being told its name.
+READ_BY_PROGRAM = {
+    "make": ("Makefile",),
+    "gunicorn": ("gunicorn.conf.py",),
+    "uv": ("pyproject.toml", "uv.lock"),
+    "pre-commit": (".pre-commit-config.yaml",),
+}
+
+# A test that lists folders or runs a tool over the whole project reaches every file.
+WALKS = re.compile(
+    r"\.(rglob|glob|iterdir)\(|\bos\.walk\(|\b(makemessages|compilemessages|ruff|mypy)\b"
+)
+# Quoted strings in a file that is not Python (templates extend and include each other).
+QUOTED = re.compile(r"""["']([^"'\s{}%]+)["']""")
+
+
+def changed_files(bake: Path, reference: Path) -> set[str]:
+    """Relative paths of files that differ between the two bakes, or are in one of them only."""
+    ours = {p.relative_to(bake).as_posix(): p for p in project_files(bake)}
+    theirs = {p.relative_to(reference).as_posix(): p for p in project_files(reference)}
+    changed = set(ours.keys() ^ theirs.keys())
+    for name in ours.keys() & theirs.keys():
+        if ours[name].read_bytes() != theirs[name].read_bytes():
+            changed.add(name)
+    # What install writes (egg-info), and .env: each bake gets a fresh secret in it, and the
+    # test settings never read it (the project's test_test_settings_ignore_a_dot_env).
+    return {name for name in changed if ".egg-info/" not in name and name != ".env"}
+
+
+def _module_name(relative: str) -> str | None:
+    path = PurePosixPath(relative)
+    if path.suffix != ".py":
+        return None
+    parts = path.with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or None
+
+
+class _Project:
+    """Every file of one bake and the names under which another file can reach it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files = {p.relative_to(root).as_posix() for p in project_files(root)}
+        self.by_module = {m: f for f in self.files if (m := _module_name(f))}
+        self.by_path: dict[str, set[str]] = {}
+        for name in self.files:
+            parts = PurePosixPath(name).parts
+            for start in range(len(parts)):  # "a/b/c.html", "b/c.html", "c.html"
+                self.by_path.setdefault("/".join(parts[start:]), set()).add(name)
+        # A folder of non-Python files, by its path: a test reading docs/ reads each document.
+        for name in self.files:
+            for folder in PurePosixPath(name).parents:
+                if folder.parts and not self._holds_python(folder):
+                    self.by_path.setdefault(folder.as_posix(), set()).add(name)
+
+    def _holds_python(self, folder: PurePosixPath) -> bool:
+        prefix = folder.as_posix() + "/"
+        return any(f.startswith(prefix) and f.endswith(".py") for f in self.files)
+
+    def text(self, relative: str) -> str:
+        if PurePosixPath(relative).suffix in BINARY_SUFFIXES:
+            return ""
+        try:
+            return (self.root / relative).read_text()
+        except UnicodeDecodeError:
+            return ""
+
+    @functools.cache  # noqa: B019 — one _Project per call of tests_reaching_changes
+    def reached_from(self, relative: str, *, run_as_script: bool) -> set[tuple[str, bool]]:
+        """The files this one names or imports directly, each with whether it is named as a
+        script to run (by path: "manage.py") rather than loaded as a module."""
+        reached: set[tuple[str, bool]] = set()
+        for string, is_default in self._strings(relative):
+            if is_default and not run_as_script:
+                continue
+            reached |= {(f, True) for f in self.by_path.get(string.strip().strip("/"), ())}
+            program = string.rpartition("/")[2]
+            reached |= {(f, True) for f in READ_BY_PROGRAM.get(program, ()) if f in self.files}
+            reached |= {(f, False) for f in self._modules_named(string)}
+        return {(f, script) for f, script in reached if f != relative}
+
+    def _modules_named(self, dotted: str) -> set[str]:
+        """ "apps.payments.tasks.notify" names apps.payments.tasks, and the packages above it."""
+        if not re.fullmatch(r"[A-Za-z_][\w.]*", dotted):
+            return set()
+        parts = dotted.split(".")
+        return {
+            self.by_module[name]
+            for end in range(1, len(parts) + 1)
+            if (name := ".".join(parts[:end])) in self.by_module
+        }
+
+    def _strings(self, relative: str):
+        text = self.text(relative)
+        if not relative.endswith(".py"):
+            yield from ((string, False) for string in QUOTED.findall(text))
+            return
+        tree = ast.parse(text)
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        package = _module_name(relative) or ""
+        if not relative.endswith("__init__.py"):
+            package = package.rpartition(".")[0]
+        # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production") in
+        # config/wsgi.py: a default that a process whose settings are chosen never loads. It
+        # counts when the file is run as a script (manage.py in a subprocess).
+        defaults = {
+            id(node.args[1])
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and len(node.args) == 2
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in docstrings:
+                    yield node.value, id(node) in defaults
+            elif isinstance(node, ast.Import):
+                yield from ((alias.name, False) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".") if package else []
+                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                    base = ".".join([*anchor, *([base] if base else [])])
+                yield base, False
+                yield from ((f"{base}.{alias.name}", False) for alias in node.names)
+
+    def closure(self, starts) -> set[str]:
+        """Every file reached from the start files (loaded as modules), at any depth."""
+        seen = {(start, False) for start in starts}
+        queue = deque(seen)
+        while queue:
+            relative, as_script = queue.popleft()
+            for reached in self.reached_from(relative, run_as_script=as_script):
+                if reached not in seen:
+                    seen.add(reached)
+                    queue.append(reached)
+        return {relative for relative, _ in seen}
+
+
+def _pytest_options(pyproject: Path) -> dict:
+    return tomllib.loads(pyproject.read_text()).get("tool", {}).get("pytest", {})
+
+
+def loaded_by_every_test(bake: Path) -> set[str]:
+    """The project files a test process of the bake has loaded before its first test."""
+    settings = _pytest_options(bake / "pyproject.toml")["ini_options"]["DJANGO_SETTINGS_MODULE"]
+    done = subprocess.run(
+        [".venv/bin/python", "-c", LOADED_BY_EVERY_TEST.format(settings=settings)],
+        cwd=bake,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert done.returncode == 0, f"could not list what every test loads:\n{done.stderr[-3000:]}"
+    return set(json.loads(done.stdout))
+
+
+def tests_reaching_changes(installed: Path, bake: Path, reference: Path) -> list[str] | None:
+    """The test files of a bake that can end differently from the reference bake's; None: all.
+    bake and reference: both as cookiecutter wrote them (nothing installed or run in them,
+    which would leave files of its own); installed: the bake installed, to ask what it loads."""
+    changed = changed_files(bake, reference)
+    if _pytest_options(bake / "pyproject.toml") != _pytest_options(reference / "pyproject.toml"):
+        return None
+    project = _Project(installed)
+    conftests = {f for f in project.files if PurePosixPath(f).name == "conftest.py"}
+    if conftests & changed:
+        return None
+    everywhere = project.closure(conftests | loaded_by_every_test(installed))
+    if everywhere & changed:
+        return None
+    tests = sorted(
+        f for f in project.files if re.fullmatch(r"(.*/)?test_[^/]*\.py", f) and "/tests/" in f
+    )
+    return [
+        test
+        for test in tests
+        if project.closure({test}) & changed or WALKS.search(project.text(test))
+    ]

@@ -1,0 +1,109 @@
+"""How a test reaches a file a bake changed (tests/bake_changes.py), on small made-up projects."""
+
+from pathlib import Path
+
+from tests.bake_changes import _Project, changed_files
+
+
+def project(root: Path, files: dict[str, str]) -> _Project:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return _Project(root)
+
+
+def test_an_import_inside_a_function_reaches_the_module_and_what_it_imports(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "pay/__init__.py": "",
+            "pay/tests/test_flow.py": "def test():\n    from pay import views\n",
+            "pay/views.py": "from .services import approve\n",
+            "pay/services.py": "from . import client\n",
+            "pay/client.py": "",
+            "pay/unrelated.py": "",
+        },
+    )
+    reached = shop.closure({"pay/tests/test_flow.py"})
+    assert {"pay/views.py", "pay/services.py", "pay/client.py"} <= reached
+    assert "pay/unrelated.py" not in reached
+
+
+def test_a_module_named_in_a_string_is_reached_but_not_one_named_in_a_docstring(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "config/settings.py": 'TASKS = {"default": {"BACKEND": "config.rq_backend.Backend"}}\n',
+            "config/rq_backend.py": "",
+            "config/tests/test_a.py": '"""Unlike config.other, …"""\nimport config.settings\n',
+            "config/other.py": "",
+        },
+    )
+    reached = shop.closure({"config/tests/test_a.py"})
+    assert "config/rq_backend.py" in reached
+    assert "config/other.py" not in reached
+
+
+def test_a_settings_default_counts_only_for_a_script_run_in_its_own_process(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.local")\n',
+            "wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.prod")\n',
+            "s/__init__.py": "",
+            "s/local.py": "",
+            "s/prod.py": "",
+            "s/base.py": 'WSGI_APPLICATION = "wsgi.application"\n',
+            "t/test_run.py": 'import subprocess\nsubprocess.run(["python", "manage.py", "check"])\n',
+        },
+    )
+    assert "s/prod.py" not in shop.closure({"s/base.py"})
+    assert "s/local.py" in shop.closure({"t/test_run.py"})
+
+
+def test_a_program_reaches_the_file_it_reads_by_itself(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "Makefile": "run:\n",
+            "t/test_make.py": 'import subprocess\nsubprocess.run(["make", "run"])\n',
+        },
+    )
+    assert "Makefile" in shop.closure({"t/test_make.py"})
+
+
+def test_a_folder_of_documents_named_by_its_path_reaches_each_document(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "docs/going-live.md": "",
+            "docs/operating.md": "",
+            "t/test_docs.py": 'from pathlib import Path\nDOCS = Path("docs")\n',
+            "t/test_one.py": 'from pathlib import Path\nTEXT = Path("docs/operating.md")\n',
+        },
+    )
+    assert {"docs/going-live.md", "docs/operating.md"} <= shop.closure({"t/test_docs.py"})
+    assert "docs/going-live.md" not in shop.closure({"t/test_one.py"})
+
+
+def test_templates_reach_the_templates_they_extend(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "pay/views.py": 'TEMPLATE = "pay/result.html"\n',
+            "pay/templates/pay/result.html": '{% extends "base.html" %}',
+            "templates/base.html": "",
+        },
+    )
+    assert "templates/base.html" in shop.closure({"pay/views.py"})
+
+
+def test_changed_files_are_those_that_differ_or_are_in_one_bake_only(tmp_path):
+    for side, files in {
+        "a": {"same.py": "x = 1\n", "differs.py": "x = 1\n", "only_a.py": "", ".env": "K=1"},
+        "b": {"same.py": "x = 1\n", "differs.py": "x = 2\n", "only_b.py": "", ".env": "K=2"},
+    }.items():
+        project(tmp_path / side, files)
+    changed = changed_files(tmp_path / "a", tmp_path / "b")
+    # .env holds each bake's own fresh secret; the test settings never read it.
+    assert changed == {"differs.py", "only_a.py", "only_b.py"}
