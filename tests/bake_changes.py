@@ -6,7 +6,7 @@ run the rest of that suite again on the same files under the same test settings:
 tests of the same code, a minute of CPU that shows nothing new. So such a bake runs the tests
 that reach a file it changed, and every test when it changed something every test loads.
 
-`tests_reaching_changes(bake, reference)` answers with the bake's test files to run, or None
+`reaching_tests(installed, bake, reference)` answers with the bake's test files to run, or None
 for all of them. It reads the files, it does not guess from names: a file reaches another
 when it imports it (at any depth, inside functions too), names its module in a string
 ("config.settings.production", "apps.payments.tasks.notify"), or names its path in a string
@@ -120,7 +120,7 @@ class _Project:
         except UnicodeDecodeError:
             return ""
 
-    @functools.cache  # noqa: B019 — one _Project per call of tests_reaching_changes
+    @functools.cache  # noqa: B019 — one _Project per call of reaching_tests
     def reached_from(self, relative: str, *, run_as_script: bool) -> set[tuple[str, bool]]:
         """The files this one names or imports directly, each with whether it is named as a
         script to run (by path: "manage.py") rather than loaded as a module."""
@@ -219,7 +219,7 @@ def loaded_by_every_test(bake: Path) -> set[str]:
     return set(json.loads(done.stdout))
 
 
-def tests_reaching_changes(installed: Path, bake: Path, reference: Path) -> list[str] | None:
+def reaching_tests(installed: Path, bake: Path, reference: Path) -> list[str] | None:
     """The test files of a bake that can end differently from the reference bake's; None: all.
     bake and reference: both as cookiecutter wrote them (nothing installed or run in them,
     which would leave files of its own); installed: the bake installed, to ask what it loads."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bake_changes import tests_reaching_changes
+from tests.bake_changes import reaching_tests
 from tests.installing import PRODUCTION_ENV, fresh_bake, installed_bake, run, run_tests
 from tests.services import postgres_database_url
 
@@ -34,16 +34,16 @@ SERIAL_BAKES = {"all_receivers_off", "queue_rq"}
 REFERENCE_BAKE = "defaults"
 
 
-def tests_the_bake_changes(name: str, installed: Path, scratch: Path) -> list[str] | None:
+def suite_of(name: str, installed: Path, scratch: Path) -> list[str] | None:
     if name == REFERENCE_BAKE:
         return None
     bake, reference = fresh_bake(name, scratch / name), fresh_bake(REFERENCE_BAKE, scratch / "ref")
-    return tests_reaching_changes(installed, bake, reference)
+    return reaching_tests(installed, bake, reference)
 
 
 def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path):
     name = request.node.callspec.params["installed"]
-    only = tests_the_bake_changes(name, installed, tmp_path / "fresh")
+    only = suite_of(name, installed, tmp_path / "fresh")
     assert only != [], f"{name} differs from {REFERENCE_BAKE} in no file a test reaches"
     run_tests(installed, tmp_path, jobs="0" if name in SERIAL_BAKES else None, only=only)
 
@@ -54,7 +54,7 @@ def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(
     """queue_rq changes production settings, the worker, the Makefile, an rq backend: the tests
     that read them run, and what only the default bake's code decides runs once, there."""
     project = installed_bake(tmp_path_factory, "queue_rq")
-    only = tests_the_bake_changes("queue_rq", project, tmp_path)
+    only = suite_of("queue_rq", project, tmp_path)
     assert only is not None
     assert {
         "config/tests/test_settings.py",  # differs itself
@@ -69,7 +69,7 @@ def test_a_bake_that_changes_the_settings_every_test_loads_runs_them_all(
     tmp_path_factory, tmp_path
 ):
     project = installed_bake(tmp_path_factory, "all_receivers_off")
-    assert tests_the_bake_changes("all_receivers_off", project, tmp_path) is None
+    assert suite_of("all_receivers_off", project, tmp_path) is None
 
 
 def test_system_checks_pass_at_warning_level(installed):

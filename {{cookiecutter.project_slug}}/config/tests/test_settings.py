@@ -41,7 +41,11 @@ DEVELOPMENT_DOT_ENV = {name: f"from-dot-env-{name.lower()}" for name in REQUIRED
 def project_without_dot_env(tmp_path):
     """A copy of the settings package and manage.py with no .env beside them, as on a
     production host; the project's apps are imported from the project itself."""
-    shutil.copytree(PROJECT_DIR / "config", tmp_path / "config")
+    shutil.copytree(
+        PROJECT_DIR / "config",
+        tmp_path / "config",
+        ignore=shutil.ignore_patterns("__pycache__", "tests"),
+    )
     shutil.copy(PROJECT_DIR / "manage.py", tmp_path / "manage.py")
     return tmp_path
 

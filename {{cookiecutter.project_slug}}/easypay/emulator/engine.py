@@ -154,6 +154,10 @@ class Emulator(Refunds, AutoVoid):
     def reset(self) -> None:
         self.store.reset()
 
+    def close(self) -> None:
+        """Close the state file's kept connections: the emulator is done with it."""
+        self.store.close()
+
     # --- helpers -------------------------------------------------------------------------
     def _secret(self, mall_id: str) -> str:
         try:

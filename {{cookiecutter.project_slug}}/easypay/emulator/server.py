@@ -129,3 +129,4 @@ def temporary_emulator(
         finally:
             emulator.reset()  # stops pending noti retries
             server.stop()
+            emulator.close()

@@ -114,9 +114,11 @@ def test_outside_runserver_an_empty_api_url_says_where_to_point_it(settings):
 
 
 # --- a real runserver ------------------------------------------------------------------------
-@pytest.fixture
-def dev_project(tmp_path):
-    """Development settings on a database and an emulator store of their own, migrated."""
+@pytest.fixture(scope="module")
+def dev_project(tmp_path_factory):
+    """Development settings on a database and an emulator store of their own, migrated once
+    for the module's dev servers (one pays, the others only start)."""
+    tmp_path = tmp_path_factory.mktemp("devserver")
     (tmp_path / "devserver_settings.py").write_text(
         "from config.settings.local import *  # noqa: F403\n"
         "EASYPAY_EMULATOR = {**EASYPAY_EMULATOR, "  # noqa: F405

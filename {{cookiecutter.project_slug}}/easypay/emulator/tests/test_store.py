@@ -1,11 +1,12 @@
-"""The emulator's SQLite file: a file made by an older emulator is brought up to date on open."""
+"""The emulator's SQLite file: a file made by an older emulator is brought up to date on open;
+calls reuse the store's connections, and a forked process opens its own."""
 
 import sqlite3
 
 import pytest
 
 from easypay.emulator import store as store_module
-from easypay.emulator.store import Store
+from easypay.emulator.store import Store, get_config, set_config
 
 OLD_SCHEMA = """
 CREATE TABLE authorizations (
@@ -62,12 +63,12 @@ class _LookingTooEarly:
     def __init__(self, db):
         self.db = db
 
-    def __enter__(self):
-        self.db.__enter__()
-        return self
+    @property
+    def in_transaction(self):
+        return self.db.in_transaction
 
-    def __exit__(self, *exc):
-        return self.db.__exit__(*exc)
+    def close(self):
+        self.db.close()
 
     def executescript(self, script):
         return self.db.executescript(script)
@@ -76,3 +77,54 @@ class _LookingTooEarly:
         if sql.startswith("PRAGMA table_info"):
             return []
         return self.db.execute(sql, *args)
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The connections a Store opens from now on."""
+    opened = []
+    real_connect = Store._connect
+
+    def counting_connect(self):
+        opened.append(self.path)
+        return real_connect(self)
+
+    monkeypatch.setattr(Store, "_connect", counting_connect)
+    return opened
+
+
+def test_calls_reuse_the_stores_connections(tmp_path, opened):
+    store = Store(tmp_path / "emulator.sqlite3")
+
+    for n in range(20):
+        with store.write() as db:
+            set_config(db, "n", n)
+        with store.read() as db:
+            assert get_config(db, "n") == n
+
+    assert len(opened) == 1  # Store() opened it; every call after reused it
+    store.close()
+
+
+def test_a_connection_left_in_a_transaction_is_not_kept(tmp_path, opened):
+    store = Store(tmp_path / "emulator.sqlite3")
+    with store.read() as db:
+        db.execute("BEGIN")  # as if its COMMIT had failed
+
+    with store.read() as db:
+        assert not db.in_transaction
+    assert len(opened) == 2
+    store.close()
+
+
+def test_a_forked_process_opens_connections_of_its_own(tmp_path, opened, monkeypatch):
+    store = Store(tmp_path / "emulator.sqlite3")
+    with store.read():
+        pass
+    monkeypatch.setattr(store_module.os, "getpid", lambda: -1)  # now in the child
+
+    with store.read():
+        pass
+
+    assert len(opened) == 2
+    store.close()
