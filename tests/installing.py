@@ -65,9 +65,14 @@ NETWORK_VARIABLES = re.compile(
 
 # A bake's `make install` compiles every installed package (uv's UV_COMPILE_BYTECODE, as a user's
 # install should: a server's first request does not pay for it). A test bake lives for one run
-# and imports a small part of what it installs: compiling the rest cost ~9 s of CPU per install,
-# six installs a run. Python compiles what is imported, on import, either way.
+# and imports a small part of what it installs: compiling all of it costs ~9 s of CPU, and
+# Python compiles what is imported, on import, anyway — once, when one process at a time
+# imports it. Not so for the bake many processes start from at once (below).
 NO_BYTECODE_AT_INSTALL = {"UV_COMPILE_BYTECODE": "0"}
+# The default bake starts the PostgreSQL run, the SQLite run (two processes each), the chaos
+# run's gunicorn and the browser test's server together: each would compile the same modules
+# (~3 s of CPU each) before any of them wrote the bytecode. Compiled once, at install.
+COMPILED_AT_INSTALL = {"defaults"}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -178,9 +183,9 @@ def fresh_bake(name: str, output_dir: Path) -> Path:
     return _bake(name, output_dir)
 
 
-def make_install(project: Path, *, with_uv: bool = True) -> None:
+def make_install(project: Path, *, with_uv: bool = True, compile_bytecode: bool = False) -> None:
     """The project's `make install`; PYTHON pins the interpreter running these tests."""
-    env = {"PYTHON": sys.executable}
+    env = {"PYTHON": sys.executable, "UV_COMPILE_BYTECODE": "1" if compile_bytecode else "0"}
     if with_uv:
         env["PATH"] = uv_path()
     run(project, "make", "install", **env)
@@ -213,6 +218,10 @@ def installed_bake(tmp_path_factory, name: str) -> Path:
         output = root / name
         output.mkdir(exist_ok=True)
         project = _bake(name, output)
-        make_install(project, with_uv=name != UV_BOOTSTRAP_BAKE)
+        make_install(
+            project,
+            with_uv=name != UV_BOOTSTRAP_BAKE,
+            compile_bytecode=name in COMPILED_AT_INSTALL,
+        )
         done.write_text(json.dumps({"project": str(project)}))
         return project
