@@ -11,9 +11,10 @@ for all of them. It reads the files, it does not guess from names: a file reache
 when it imports it (at any depth, inside functions too), names its module in a string
 ("config.settings.production", "apps.payments.tasks.notify"), or names its path in a string
 ("Makefile", "docs/going-live.md", "payments/result.html"; a folder of non-Python files by
-its path). Comments and docstrings name nothing. Every test runs when a changed file is
-reached from what every test loads: a conftest.py, pyproject.toml's pytest options, or any
-module loaded once Django is set up with the test settings and its URLs are resolved.
+its path; a management command or a fixture by its name). Comments and docstrings name
+nothing. Every test runs when a changed file is reached from what every test loads: a
+conftest.py, pyproject.toml's pytest options, the migrations and template tag libraries, or
+any module loaded once Django is set up with the test settings and its URLs are resolved.
 A test file that lists folders (rglob, os.walk, …) or runs a whole-project tool always runs.
 """
 
@@ -102,6 +103,16 @@ class _Project:
             parts = PurePosixPath(name).parts
             for start in range(len(parts)):  # "a/b/c.html", "b/c.html", "c.html"
                 self.by_path.setdefault("/".join(parts[start:]), set()).add(name)
+        # Names Django resolves to files by convention: call_command("easypay_chaos") runs
+        # management/commands/easypay_chaos.py; loaddata("demo_products") reads
+        # fixtures/demo_products.json.
+        for name in self.files:
+            path = PurePosixPath(name)
+            if (
+                path.parent.parts[-2:] == ("management", "commands")
+                or path.parent.name == "fixtures"
+            ):
+                self.by_path.setdefault(path.stem, set()).add(name)
         # A folder of non-Python files, by its path: a test reading docs/ reads each document.
         for name in self.files:
             for folder in PurePosixPath(name).parents:
@@ -230,7 +241,11 @@ def reaching_tests(installed: Path, bake: Path, reference: Path) -> list[str] | 
     conftests = {f for f in project.files if PurePosixPath(f).name == "conftest.py"}
     if conftests & changed:
         return None
-    everywhere = project.closure(conftests | loaded_by_every_test(installed))
+    # Every test database is migrated, and the template engine imports every tag library.
+    conventional = {
+        f for f in project.files if {"migrations", "templatetags"} & set(PurePosixPath(f).parts)
+    }
+    everywhere = project.closure(conftests | conventional | loaded_by_every_test(installed))
     if everywhere & changed:
         return None
     tests = sorted(

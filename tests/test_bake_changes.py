@@ -107,3 +107,19 @@ def test_changed_files_are_those_that_differ_or_are_in_one_bake_only(tmp_path):
     changed = changed_files(tmp_path / "a", tmp_path / "b")
     # .env holds each bake's own fresh secret; the test settings never read it.
     assert changed == {"differs.py", "only_a.py", "only_b.py"}
+
+
+def test_a_command_and_a_fixture_are_reached_by_their_names(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "pay/management/commands/easypay_chaos.py": "",
+            "pay/fixtures/demo_products.json": "[]",
+            "t/test_cmd.py": 'call_command("easypay_chaos")\ncall_command("loaddata", "demo_products")\n',
+        },
+    )
+    reached = shop.closure({"t/test_cmd.py"})
+    assert {
+        "pay/management/commands/easypay_chaos.py",
+        "pay/fixtures/demo_products.json",
+    } <= reached
