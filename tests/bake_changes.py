@@ -19,12 +19,14 @@ A test file that lists folders (rglob, os.walk, …) or runs a whole-project too
 """
 
 import ast
+import contextlib
 import functools
 import json
 import re
 import subprocess
 import tomllib
 from collections import deque
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from tests.bakes import BINARY_SUFFIXES, project_files
@@ -64,8 +66,18 @@ READ_BY_PROGRAM = {
 WALKS = re.compile(
     r"\.(rglob|glob|iterdir)\(|\bos\.walk\(|\b(makemessages|compilemessages|ruff|mypy)\b"
 )
-# Quoted strings in a file that is not Python (templates extend and include each other).
-QUOTED = re.compile(r"""["']([^"'\s{}%]+)["']""")
+# Where a string or a file that is not Python splits into words that may name a file or a
+# module: "--settings=config.settings.production", "python -c 'import config.wsgi'",
+# "{% extends "base.html" %}", "ExecStart=.venv/bin/python manage.py migrate".
+TOKEN_SEPARATORS = re.compile(r"""[\s"'`=:,;()\[\]{}<>|%$*]+""")
+# Files that are read as data: what they mention is not read with them (a document naming a
+# module, a catalog quoting a command).
+DATA_SUFFIXES = {".md", ".po", ".mo", ".txt", ".json", ".css", ".js", ".svg", ".ico", ".png"}
+# A file read only under the settings that read it: the development settings read .env
+# (config/env.py); the test and production settings never do.
+READ_ONLY_WITH = {".env": "config/settings/local.py"}
+# "config.wsgi:application": a module a program (gunicorn) loads as its entry point.
+ENTRY_POINT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 
 def changed_files(bake: Path, reference: Path) -> set[str]:
@@ -76,9 +88,12 @@ def changed_files(bake: Path, reference: Path) -> set[str]:
     for name in ours.keys() & theirs.keys():
         if ours[name].read_bytes() != theirs[name].read_bytes():
             changed.add(name)
-    # What install writes (egg-info), and .env: each bake gets a fresh secret in it, and the
-    # test settings never read it (the project's test_test_settings_ignore_a_dot_env).
-    return {name for name in changed if ".egg-info/" not in name and name != ".env"}
+    # What install writes (egg-info) changes nothing. Each bake's .env holds a fresh secret, and
+    # is otherwise .env.example: it differs in substance when that does.
+    changed = {name for name in changed if ".egg-info/" not in name and name != ".env"}
+    if ".env.example" in changed:
+        changed.add(".env")
+    return changed
 
 
 def _module_name(relative: str) -> str | None:
@@ -92,11 +107,12 @@ def _module_name(relative: str) -> str | None:
 
 
 class _Project:
-    """Every file of one bake and the names under which another file can reach it."""
+    """Every file of the bakes given (a file one of them removed is still a file a test may
+    reach) and the names under which another file can reach it."""
 
-    def __init__(self, root: Path):
-        self.root = root
-        self.files = {p.relative_to(root).as_posix() for p in project_files(root)}
+    def __init__(self, *roots: Path):
+        self.roots = roots
+        self.files = {p.relative_to(r).as_posix() for r in roots for p in project_files(r)}
         self.by_module = {m: f for f in self.files if (m := _module_name(f))}
         self.by_path: dict[str, set[str]] = {}
         for name in self.files:
@@ -113,53 +129,82 @@ class _Project:
                 or path.parent.name == "fixtures"
             ):
                 self.by_path.setdefault(path.stem, set()).add(name)
-        # A folder of non-Python files, by its path: a test reading docs/ reads each document.
+        # A folder that is not a Python package, by its path or its last parts: a test reading
+        # docs/ reads each document; SEED / f"{name}.py" loads a file of tests/seed/.
+        packages = {str(PurePosixPath(f).parent) for f in self.files if f.endswith("/__init__.py")}
         for name in self.files:
             for folder in PurePosixPath(name).parents:
-                if folder.parts and not self._holds_python(folder):
-                    self.by_path.setdefault(folder.as_posix(), set()).add(name)
-
-    def _holds_python(self, folder: PurePosixPath) -> bool:
-        prefix = folder.as_posix() + "/"
-        return any(f.startswith(prefix) and f.endswith(".py") for f in self.files)
+                if folder.parts and str(folder) not in packages:
+                    for start in range(len(folder.parts)):
+                        self.by_path.setdefault("/".join(folder.parts[start:]), set()).add(name)
 
     def text(self, relative: str) -> str:
         if PurePosixPath(relative).suffix in BINARY_SUFFIXES:
             return ""
-        try:
-            return (self.root / relative).read_text()
-        except UnicodeDecodeError:
-            return ""
+        for root in self.roots:
+            with contextlib.suppress(FileNotFoundError, UnicodeDecodeError):
+                return (root / relative).read_text()
+        return ""
 
     @functools.cache  # noqa: B019 — one _Project per call of reaching_tests
     def reached_from(self, relative: str, *, run_as_script: bool) -> set[tuple[str, bool]]:
         """The files this one names or imports directly, each with whether it is named as a
-        script to run (by path: "manage.py") rather than loaded as a module."""
+        script to run (by path: "manage.py"; as an entry point: "config.wsgi:application")
+        rather than loaded as a module."""
         reached: set[tuple[str, bool]] = set()
         for string, is_default in self._strings(relative):
             if is_default and not run_as_script:
                 continue
-            reached |= {(f, True) for f in self.by_path.get(string.strip().strip("/"), ())}
-            program = string.rpartition("/")[2]
-            reached |= {(f, True) for f in READ_BY_PROGRAM.get(program, ()) if f in self.files}
-            reached |= {(f, False) for f in self._modules_named(string)}
+            words = {string.strip(), *TOKEN_SEPARATORS.split(string)} - {""}
+            if relative.endswith(".py") and re.search(r"\s", string.strip()):
+                # A sentence ("see README.md") names no file it reads; a module it may import
+                # ("python -c 'import config.settings.local'").
+                for word in words:
+                    reached |= {(f, False) for f in self._modules_named(word)}
+                continue
+            for word in words:
+                reached |= self._named(word)
+            if ENTRY_POINT.fullmatch(string.strip()):
+                module = string.strip().partition(":")[0]
+                reached |= {(f, True) for f, _ in self._named(module)}
         return {(f, script) for f, script in reached if f != relative}
 
+    def _named(self, token: str) -> set[tuple[str, bool]]:
+        """What one word of a string names: a path (or the start of one: "config/" or
+        "config.settings." before a formatted part), a module, a program."""
+        reached: set[tuple[str, bool]] = set()
+        if not re.search(r"\w", token):  # "//" of a URL, "-", "…"
+            return reached
+        path = token.strip("/") if not token.endswith("/") else token
+        reached |= {(f, True) for f in self.by_path.get(path.strip("/"), ())}
+        if token.endswith("/") and len(token) > 1:
+            reached |= {(f, True) for f in self.files if f.startswith(token.lstrip("./"))}
+        program = token.rpartition("/")[2]
+        reached |= {(f, True) for f in READ_BY_PROGRAM.get(program, ()) if f in self.files}
+        reached |= {(f, False) for f in self._modules_named(token)}
+        return reached
+
     def _modules_named(self, dotted: str) -> set[str]:
-        """ "apps.payments.tasks.notify" names apps.payments.tasks, and the packages above it."""
+        """ "apps.payments.tasks.notify" names apps.payments.tasks, and the packages above it;
+        "config.settings." (a name to be completed) every module below config.settings."""
         if not re.fullmatch(r"[A-Za-z_][\w.]*", dotted):
             return set()
-        parts = dotted.split(".")
-        return {
+        parts = dotted.rstrip(".").split(".")
+        named = {
             self.by_module[name]
             for end in range(1, len(parts) + 1)
             if (name := ".".join(parts[:end])) in self.by_module
         }
+        if dotted.endswith(".") and "." in dotted.rstrip("."):
+            named |= {f for m, f in self.by_module.items() if m.startswith(dotted)}
+        return named
 
     def _strings(self, relative: str):
         text = self.text(relative)
-        if not relative.endswith(".py"):
-            yield from ((string, False) for string in QUOTED.findall(text))
+        if PurePosixPath(relative).suffix in DATA_SUFFIXES:
+            return
+        if not relative.endswith(".py"):  # a Makefile, a template, a unit file: every word
+            yield from ((word, False) for word in TOKEN_SEPARATORS.split(text) if word)
             return
         tree = ast.parse(text)
         docstrings = {
@@ -182,6 +227,7 @@ class _Project:
             if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "setdefault"
+            and ast.unparse(node.func.value) in {"os.environ", "environ"}
             and len(node.args) == 2
         }
         for node in ast.walk(tree):
@@ -206,10 +252,11 @@ class _Project:
         while queue:
             relative, as_script = queue.popleft()
             for reached in self.reached_from(relative, run_as_script=as_script):
-                if reached not in seen:
+                if reached not in seen and reached[0] not in READ_ONLY_WITH:
                     seen.add(reached)
                     queue.append(reached)
-        return {relative for relative, _ in seen}
+        files = {relative for relative, _ in seen}
+        return files | {read for read, under in READ_ONLY_WITH.items() if under in files}
 
 
 def _pytest_options(pyproject: Path) -> dict:
@@ -237,19 +284,22 @@ def reaching_tests(installed: Path, bake: Path, reference: Path) -> list[str] | 
     changed = changed_files(bake, reference)
     if _pytest_options(bake / "pyproject.toml") != _pytest_options(reference / "pyproject.toml"):
         return None
-    project = _Project(installed)
+    project = _Project(bake, reference)
     conftests = {f for f in project.files if PurePosixPath(f).name == "conftest.py"}
-    if conftests & changed:
-        return None
     # Every test database is migrated, and the template engine imports every tag library.
     conventional = {
         f for f in project.files if {"migrations", "templatetags"} & set(PurePosixPath(f).parts)
     }
+    if (conftests | conventional) & changed:
+        return None
     everywhere = project.closure(conftests | conventional | loaded_by_every_test(installed))
     if everywhere & changed:
         return None
+    patterns = _pytest_options(bake / "pyproject.toml")["ini_options"].get("python_files", [])
     tests = sorted(
-        f for f in project.files if re.fullmatch(r"(.*/)?test_[^/]*\.py", f) and "/tests/" in f
+        f
+        for f in project.files
+        if (bake / f).exists() and any(fnmatch(PurePosixPath(f).name, p) for p in patterns)
     )
     return [
         test

@@ -67,7 +67,8 @@ NETWORK_VARIABLES = re.compile(
 # install should: a server's first request does not pay for it). A test bake lives for one run
 # and imports a small part of what it installs: compiling all of it costs ~9 s of CPU, and
 # Python compiles what is imported, on import, anyway — once, when one process at a time
-# imports it. Not so for the bake many processes start from at once (below).
+# imports it. Not so for the bake many processes start from at once (below). Only installs
+# for tests skip it: the container-image test's `make build` compiles, as the image does.
 NO_BYTECODE_AT_INSTALL = {"UV_COMPILE_BYTECODE": "0"}
 # The default bake starts the PostgreSQL run, the SQLite run (two processes each), the chaos
 # run's gunicorn and the browser test's server together: each would compile the same modules
@@ -79,7 +80,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     """What a fresh shell has: PATH, HOME and how to reach PyPI; nothing else of this test run."""
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
     network = {k: v for k, v in os.environ.items() if NETWORK_VARIABLES.fullmatch(k)}
-    return {**network, **base, **NO_BYTECODE_AT_INSTALL, **extra}
+    return {**network, **base, **extra}
 
 
 def uv_path() -> str:
@@ -185,7 +186,8 @@ def fresh_bake(name: str, output_dir: Path) -> Path:
 
 def make_install(project: Path, *, with_uv: bool = True, compile_bytecode: bool = False) -> None:
     """The project's `make install`; PYTHON pins the interpreter running these tests."""
-    env = {"PYTHON": sys.executable, "UV_COMPILE_BYTECODE": "1" if compile_bytecode else "0"}
+    bytecode = {"UV_COMPILE_BYTECODE": "1"} if compile_bytecode else NO_BYTECODE_AT_INSTALL
+    env = {"PYTHON": sys.executable, **bytecode}
     if with_uv:
         env["PATH"] = uv_path()
     run(project, "make", "install", **env)

@@ -123,3 +123,61 @@ def test_a_command_and_a_fixture_are_reached_by_their_names(tmp_path):
         "pay/management/commands/easypay_chaos.py",
         "pay/fixtures/demo_products.json",
     } <= reached
+
+
+def test_words_of_a_command_reach_what_they_name_and_a_sentence_only_its_modules(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "config/__init__.py": "",
+            "config/settings/__init__.py": "",
+            "config/settings/production.py": "",
+            "config/settings/local.py": "",
+            "config/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")\n',
+            "README.md": "",
+            "t/test_flag.py": 'ARGS = ["check", "--settings=config.settings.production"]\n',
+            "t/test_code.py": 'CODE = f"import config.settings.{name}"\n',
+            "t/test_entry.py": 'APP = "config.wsgi:application"\n',
+            "t/test_message.py": 'ERROR = "see README.md, or run make install"\n',
+        },
+    )
+    assert "config/settings/production.py" in shop.closure({"t/test_flag.py"})
+    assert "config/settings/local.py" in shop.closure({"t/test_code.py"})  # any of them
+    # gunicorn loads its entry point as a program would: the settings default counts.
+    assert "config/settings/local.py" in shop.closure({"t/test_entry.py"})
+    assert {"t/test_message.py"} == shop.closure({"t/test_message.py"})
+
+
+def test_a_file_the_bake_removed_is_still_reached_from_a_test_that_imports_it(tmp_path):
+    bake = project(tmp_path / "bake", {"t/test_a.py": "from pay import receivers\n"})
+    reference = project(tmp_path / "ref", {"pay/receivers.py": ""})
+    both = _Project(*bake.roots, *reference.roots)
+    assert "pay/receivers.py" in both.closure({"t/test_a.py"})
+
+
+def test_a_folder_of_modules_loaded_by_path_is_reached_by_its_name(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            "pay/tests/__init__.py": "",
+            "pay/tests/seed/telegram.py": "",
+            "pay/tests/conftest.py": 'SEED = Path(__file__).parent / "seed"\n',
+        },
+    )
+    assert "pay/tests/seed/telegram.py" in shop.closure({"pay/tests/conftest.py"})
+
+
+def test_dot_env_is_reached_only_through_the_development_settings(tmp_path):
+    shop = project(
+        tmp_path,
+        {
+            ".env": "",
+            "config/__init__.py": "",
+            "config/env.py": 'DOT_ENV = ".env"\n',
+            "config/settings/__init__.py": "",
+            "config/settings/local.py": "from config import env\n",
+            "config/settings/test.py": "from config import env\n",
+        },
+    )
+    assert ".env" not in shop.closure({"config/settings/test.py"})
+    assert ".env" in shop.closure({"config/settings/local.py"})

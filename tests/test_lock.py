@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from tests.installing import clean_env, run, uv_path
+from tests.installing import NO_BYTECODE_AT_INSTALL, clean_env, run, uv_path
 
 pytestmark = pytest.mark.baked
 
@@ -49,7 +49,7 @@ def test_make_install_follows_the_lock_and_the_ci_check_catches_a_stale_one(bake
         p["name"]: p["version"] for p in tomllib.loads((project / "uv.lock").read_text())["package"]
     }
     assert locked[package] == version
-    run(project, "make", "install")
+    run(project, "make", "install", **NO_BYTECODE_AT_INSTALL)
 
     assert installed_version(project, package) == version
     assert installed_version(project, "django") == locked["django"]

@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,22 @@ TABLES = (
 # a fifth of the CPU of the project's test suite went there.
 IDLE_CONNECTIONS = 8
 
+# An SQLite connection must not cross a fork (gunicorn --preload, the chaos run's workers).
+# Before a fork every Store closes its idle connections, so a child inherits none; one that was
+# in use at that moment is left alone in the child — not used, and not closed either, since
+# closing the child's copy would drop SQLite's locks that the parent still relies on.
+_STORES: "weakref.WeakSet[Store]" = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _close_idle_connections() -> None:
+    for store in list(_STORES):
+        store.close_idle()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_close_idle_connections)
+
 
 class Store:
     def __init__(self, path: str | Path):
@@ -88,6 +105,8 @@ class Store:
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
         self._pid = os.getpid()
+        self._closed = False
+        _STORES.add(self)
         with self.read() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
@@ -114,35 +133,45 @@ class Store:
 
     def _take(self) -> sqlite3.Connection:
         with self._idle_lock:
-            if self._pid != os.getpid():
-                # A forked child (gunicorn, the chaos run): a connection must not cross a fork;
-                # the parent's are left to the parent.
+            if self._pid != os.getpid():  # a forked child: what it inherited stays untouched
+                _INHERITED.extend(self._idle)
                 self._idle, self._pid = [], os.getpid()
             if self._idle:
                 return self._idle.pop()
         return self._connect()
 
-    def _give_back(self, db: sqlite3.Connection) -> None:
-        """Keep a connection for the next call, unless it is mid-transaction (a failed COMMIT
-        or ROLLBACK) or enough are kept already."""
+    def _give_back(self, db: sqlite3.Connection, *, reusable: bool) -> None:
+        """Keep a connection for the next call if its call ended cleanly: not after an error
+        (a cursor the traceback still holds may pin an old snapshot), not mid-transaction (a
+        failed COMMIT or ROLLBACK), not once the Store is closed or enough are kept."""
         with self._idle_lock:
-            keep = not db.in_transaction and self._pid == os.getpid()
+            if self._pid != os.getpid():  # opened before a fork, given back in the child
+                _INHERITED.append(db)
+                return
+            keep = reusable and not db.in_transaction and not self._closed
             if keep and len(self._idle) < IDLE_CONNECTIONS:
                 self._idle.append(db)
                 return
         db.close()
 
-    def close(self) -> None:
-        """Close the kept connections (before the file is removed, for one)."""
+    def close_idle(self) -> None:
+        """Close the kept connections (the next call opens one again)."""
         with self._idle_lock:
             idle, self._idle = self._idle, []
         for db in idle:
             db.close()
 
+    def close(self) -> None:
+        """Done with the file (before it is removed, for one): nothing is kept from now on."""
+        self._closed = True
+        self.close_idle()
+
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One serialised read-check-write transaction (BEGIN IMMEDIATE takes the write lock now)."""
+        """One serialised read-check-write transaction (BEGIN IMMEDIATE takes the write lock now).
+        Finish every cursor inside the block: the connection serves the next call."""
         db = self._take()
+        committed = False
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -151,16 +180,20 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            committed = True
         finally:
-            self._give_back(db)
+            self._give_back(db, reusable=committed)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
+        """Finish every cursor inside the block: the connection serves the next call."""
         db = self._take()
+        finished = False
         try:
             yield db
+            finished = True
         finally:
-            self._give_back(db)
+            self._give_back(db, reusable=finished)
 
     def reset(self) -> None:
         with self.write() as db:

@@ -1,6 +1,7 @@
 """The emulator's SQLite file: a file made by an older emulator is brought up to date on open;
 calls reuse the store's connections, and a forked process opens its own."""
 
+import os
 import sqlite3
 
 import pytest
@@ -117,14 +118,45 @@ def test_a_connection_left_in_a_transaction_is_not_kept(tmp_path, opened):
     store.close()
 
 
-def test_a_forked_process_opens_connections_of_its_own(tmp_path, opened, monkeypatch):
+def test_a_call_that_raised_does_not_leave_its_connection_for_the_next(tmp_path, opened):
     store = Store(tmp_path / "emulator.sqlite3")
-    with store.read():
-        pass
-    monkeypatch.setattr(store_module.os, "getpid", lambda: -1)  # now in the child
+    with pytest.raises(ZeroDivisionError), store.read() as db:
+        db.execute("SELECT 1")
+        1 / 0  # noqa: B018 — the block fails
 
     with store.read():
         pass
-
     assert len(opened) == 2
     store.close()
+
+
+def test_a_forked_process_opens_connections_of_its_own(tmp_path):
+    store = Store(tmp_path / "emulator.sqlite3")
+    with store.write() as db:
+        set_config(db, "n", 1)
+
+    child = os.fork()
+    if child == 0:  # the child: inherited no idle connection, writes through one of its own
+        try:
+            inherited = len(store._idle)
+            with store.write() as db:
+                set_config(db, "n", get_config(db, "n") + 1)
+            os._exit(0 if inherited == 0 else 3)
+        except BaseException:
+            os._exit(4)
+    _, status = os.waitpid(child, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    with store.read() as db:  # the parent opens a new one: its own were closed before the fork
+        assert get_config(db, "n") == 2
+    store.close()
+
+
+def test_a_closed_store_keeps_nothing_a_late_call_gives_back(tmp_path, opened):
+    store = Store(tmp_path / "emulator.sqlite3")
+    store.close()
+
+    with store.read():  # a noti thread finishing after the emulator stopped
+        pass
+
+    assert store._idle == []
