@@ -7,15 +7,24 @@ tests of the same code, a minute of CPU that shows nothing new. So such a bake r
 that reach a file it changed, and every test when it changed something every test loads.
 
 `reaching_tests(installed, bake, reference)` answers with the bake's test files to run, or None
-for all of them. It reads the files, it does not guess from names: a file reaches another
-when it imports it (at any depth, inside functions too), names its module in a string
-("config.settings.production", "apps.payments.tasks.notify"), or names its path in a string
-("Makefile", "docs/going-live.md", "payments/result.html"; a folder of non-Python files by
-its path; a management command or a fixture by its name). Comments and docstrings name
-nothing. Every test runs when a changed file is reached from what every test loads: a
-conftest.py, pyproject.toml's pytest options, the migrations and template tag libraries, or
-any module loaded once Django is set up with the test settings and its URLs are resolved.
-A test file that lists folders (rglob, os.walk, …) or runs a whole-project tool always runs.
+for all of them. It reads the files of both bakes, it does not guess from names: a file reaches
+another when it imports it (at any depth, inside functions too), or names it in a string —
+its module ("config.settings.production", "--settings=config.settings.production",
+"config.wsgi:application", "config.settings." before a formatted part), its path or the end of
+it ("Makefile", "docs/going-live.md", "payments/result.html"), a folder that holds it and is no
+package ("docs", "seed"), its name as a command or fixture, or a program that reads it by
+itself ("make" reads the Makefile). A sentence (a string with spaces) names only modules:
+"see README.md" reads nothing. Comments and docstrings name nothing, and neither do documents
+and catalogs (read as data). A non-Python file (Makefile, unit file, template) names what any
+of its words names. .env counts only through the development settings, the ones that read it.
+Every test runs when a changed file is reached from what every test loads: a conftest.py,
+pyproject.toml's pytest options, the migrations and template tag libraries, or any module
+loaded once Django is set up with the test settings and its URLs are resolved. A test file
+that lists folders (rglob, os.walk, …) or runs a whole-project tool always runs.
+
+What it cannot see: a name built at run time from parts none of which names the file, and a
+package installed for the bake alone that a test imports directly (today a bake's own packages
+are used only by the files it changes, which the tests that need them reach).
 """
 
 import ast

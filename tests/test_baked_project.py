@@ -61,6 +61,7 @@ def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(
         "apps/payments/loadtest/tests/test_stack.py",  # imports the changed loadtest/stack.py
         "easypay/devserver/tests/test_follow.py",  # runs `make run`: the changed Makefile
         "config/tests/test_docs.py",  # lists the documents: the changed docs/going-live.md
+        "config/tests/test_logging.py",  # development settings, which read the changed .env
     } <= set(only)
     assert "easypay/tests/test_services_approval.py" not in only
 
