@@ -184,10 +184,10 @@ class _Project:
         reached: set[tuple[str, bool]] = set()
         if not re.search(r"\w", token):  # "//" of a URL, "-", "…"
             return reached
-        path = token.strip("/") if not token.endswith("/") else token
-        reached |= {(f, True) for f in self.by_path.get(path.strip("/"), ())}
-        if token.endswith("/") and len(token) > 1:
-            reached |= {(f, True) for f in self.files if f.startswith(token.lstrip("./"))}
+        reached |= {(f, True) for f in self.by_path.get(token.strip("/"), ())}
+        if token.endswith("/"):  # the start of a path: f"scripts/{name}"
+            start = token.removeprefix("./")
+            reached |= {(f, True) for f in self.files if f.startswith(start)}
         program = token.rpartition("/")[2]
         reached |= {(f, True) for f in READ_BY_PROGRAM.get(program, ()) if f in self.files}
         reached |= {(f, False) for f in self._modules_named(token)}

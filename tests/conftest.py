@@ -7,14 +7,14 @@ import pytest
 from tests.bakes import BAKES
 
 # The order the two xdist workers take tests in (`make test`: --dist loadgroup
-# --no-loadscope-reorder): the longest first, so both finish together. Two different bakes
-# start the run, each installing while the other does; the fast layer fills in the gaps.
+# --no-loadscope-reorder): the longest first, so both finish together. The chaos run, which
+# mostly waits for its clocks, starts beside the PostgreSQL run; the fast layer fills the gaps.
 RUN_FIRST = [
     "test_chaos.py::",
     "test_baked_project.py::test_the_projects_own_tests_pass_on_postgresql",
-    "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[queue_rq]",
-    "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[defaults]",
     "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[all_receivers_off]",
+    "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[defaults]",
+    "test_baked_project.py::test_the_projects_own_tests_pass_on_sqlite[queue_rq]",
     "test_browser_checkout.py::",
     "test_lock.py::",
     "test_baked_queues.py::",
