@@ -209,9 +209,9 @@ class _Project:
         return named
 
     def _strings(self, relative: str):
-        text = self.text(relative)
         if PurePosixPath(relative).suffix in DATA_SUFFIXES:
             return
+        text = self.text(relative)
         if not relative.endswith(".py"):  # a Makefile, a template, a unit file: every word
             yield from ((word, False) for word in TOKEN_SEPARATORS.split(text) if word)
             return
@@ -247,9 +247,9 @@ class _Project:
                 yield from ((alias.name, False) for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
-                if node.level:
+                if node.level:  # from . import x: the package; from .. import y: its parent
                     anchor = package.split(".") if package else []
-                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                    anchor = anchor[: len(anchor) - node.level + 1]
                     base = ".".join([*anchor, *([base] if base else [])])
                 yield base, False
                 yield from ((f"{base}.{alias.name}", False) for alias in node.names)
@@ -291,7 +291,8 @@ def reaching_tests(installed: Path, bake: Path, reference: Path) -> list[str] | 
     bake and reference: both as cookiecutter wrote them (nothing installed or run in them,
     which would leave files of its own); installed: the bake installed, to ask what it loads."""
     changed = changed_files(bake, reference)
-    if _pytest_options(bake / "pyproject.toml") != _pytest_options(reference / "pyproject.toml"):
+    options = _pytest_options(bake / "pyproject.toml")
+    if options != _pytest_options(reference / "pyproject.toml"):
         return None
     project = _Project(bake, reference)
     conftests = {f for f in project.files if PurePosixPath(f).name == "conftest.py"}
@@ -304,7 +305,7 @@ def reaching_tests(installed: Path, bake: Path, reference: Path) -> list[str] | 
     everywhere = project.closure(conftests | conventional | loaded_by_every_test(installed))
     if everywhere & changed:
         return None
-    patterns = _pytest_options(bake / "pyproject.toml")["ini_options"].get("python_files", [])
+    patterns = options["ini_options"].get("python_files", [])
     tests = sorted(
         f
         for f in project.files

@@ -159,10 +159,12 @@ def run_tests(
     return result
 
 
-def _bake(name: str, output_dir: Path) -> Path:
-    """Bake the matrix entry `name` into output_dir, with a cookiecutter config of the run's own."""
+def fresh_bake(name: str, output_dir: Path) -> Path:
+    """The matrix entry `name` as cookiecutter writes it into output_dir (nothing installed or
+    run in it), with a cookiecutter config of the run's own."""
     from cookiecutter.main import cookiecutter
 
+    output_dir.mkdir(parents=True, exist_ok=True)
     config = output_dir / "cookiecutter-config.yaml"
     config.write_text(
         f'cookiecutters_dir: "{output_dir / "cookiecutters"}"\n'
@@ -176,12 +178,6 @@ def _bake(name: str, output_dir: Path) -> Path:
         config_file=str(config),
     )
     return Path(project)
-
-
-def fresh_bake(name: str, output_dir: Path) -> Path:
-    """The matrix entry `name` as cookiecutter writes it: no install, nothing run in it."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return _bake(name, output_dir)
 
 
 def make_install(project: Path, *, with_uv: bool = True, compile_bytecode: bool = False) -> None:
@@ -217,9 +213,7 @@ def installed_bake(tmp_path_factory, name: str) -> Path:
     with locked(root / f"{name}.lock"):
         if done.exists():
             return Path(json.loads(done.read_text())["project"])
-        output = root / name
-        output.mkdir(exist_ok=True)
-        project = _bake(name, output)
+        project = fresh_bake(name, root / name)
         make_install(
             project,
             with_uv=name != UV_BOOTSTRAP_BAKE,
