@@ -127,6 +127,15 @@ def failing_tests(junit_xml: Path) -> list[str]:
     return failures
 
 
+def skipped_tests(junit_xml: Path) -> list[str]:
+    """Each skipped test of a JUnit XML report: its id and why it was skipped."""
+    return [
+        f"{case.get('classname', '')}::{case.get('name', '')}: {skipped.get('message', '')}"
+        for case in ET.parse(junit_xml).getroot().iter("testcase")
+        for skipped in case.iter("skipped")
+    ]
+
+
 def run_tests(
     project: Path,
     report_dir: Path,

@@ -1,8 +1,8 @@
-"""A failing baked project's tests are reported by their own error lines."""
+"""A failing baked project's tests are reported by their own error lines; skipped ones by why."""
 
 import pytest
 
-from tests.installing import failing_tests, run_tests
+from tests.installing import failing_tests, run_tests, skipped_tests
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" tests="3">
@@ -49,3 +49,17 @@ def test_a_failing_project_run_shows_the_failing_tests_not_the_logs_tail(tmp_pat
     assert "2 failing test(s)" in message
     assert "easypay.tests.test_views::test_a_refund" in message
     assert "log line" not in message
+
+
+def test_each_skipped_test_is_named_with_its_reason(tmp_path):
+    report = tmp_path / "junit.xml"
+    report.write_text(
+        JUNIT.replace(
+            '<testcase classname="easypay.tests.test_views" name="test_ok" time="0.1"/>',
+            '<testcase classname="easypay.tests.test_concurrency" name="test_race" time="0.0">'
+            '<skipped type="pytest.skip" message="needs PostgreSQL">skipped</skipped></testcase>',
+        )
+    )
+
+    assert skipped_tests(report) == ["easypay.tests.test_concurrency::test_race: needs PostgreSQL"]
+    assert len(failing_tests(report)) == 2

@@ -6,6 +6,11 @@ DEBUG = False
 SECRET_KEY = "django-insecure-test-only"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
+# On PostgreSQL (DATABASE_URL=postgres://…), tests that commit are undone with DELETE instead of
+# TRUNCATE, which costs the server ~130 ms a test (config/postgresql_for_tests/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "config.postgresql_for_tests"  # noqa: F405
+
 # Fast hashing: tests create many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
