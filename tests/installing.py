@@ -80,7 +80,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     """What a fresh shell has: PATH, HOME and how to reach PyPI; nothing else of this test run."""
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
     network = {k: v for k, v in os.environ.items() if NETWORK_VARIABLES.fullmatch(k)}
-    return {**network, **base, **extra}
+    # Where temporary files go, when the shell says (`make test` does).
+    temporary = {"TMPDIR": os.environ["TMPDIR"]} if os.environ.get("TMPDIR") else {}
+    return {**network, **temporary, **base, **extra}
 
 
 def uv_path() -> str:
