@@ -6,6 +6,7 @@ queue and browser tests; `all_receivers_off` installs as a machine with only Pyt
 does (no uv on PATH: its Makefile pip-installs uv first).
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from tests.installing import (
     PRODUCTION_ENV,
     fresh_bake,
     installed_bake,
+    locked,
     run,
     run_tests,
+    shared_root,
     skipped_tests,
 )
 from tests.services import postgres_database_url
@@ -41,27 +44,33 @@ SERIAL_BAKES = {"all_receivers_off", "queue_rq"}
 REFERENCE_BAKE = "defaults"
 
 
-def suite_of(name: str, installed: Path, scratch: Path) -> list[str] | None:
+def suite_of(name: str, tmp_path_factory) -> list[str] | None:
+    """The test files bake `name` runs (None: all), worked out once per run for every worker."""
     if name == REFERENCE_BAKE:
         return None
-    bake, reference = fresh_bake(name, scratch / name), fresh_bake(REFERENCE_BAKE, scratch / "ref")
-    return reaching_tests(installed, bake, reference)
+    root = shared_root(tmp_path_factory) / "suites"
+    root.mkdir(exist_ok=True)
+    saved = root / f"{name}.json"
+    with locked(root / f"{name}.lock"):
+        if not saved.exists():
+            installed = installed_bake(tmp_path_factory, name)
+            bake = fresh_bake(name, root / name / "bake")
+            reference = fresh_bake(REFERENCE_BAKE, root / name / "reference")
+            saved.write_text(json.dumps(reaching_tests(installed, bake, reference)))
+        return json.loads(saved.read_text())
 
 
-def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path):
+def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path, tmp_path_factory):
     name = request.node.callspec.params["installed"]
-    only = suite_of(name, installed, tmp_path / "fresh")
+    only = suite_of(name, tmp_path_factory)
     assert only != [], f"{name} differs from {REFERENCE_BAKE} in no file a test reaches"
     run_tests(installed, tmp_path, jobs="0" if name in SERIAL_BAKES else None, only=only)
 
 
-def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(
-    tmp_path_factory, tmp_path
-):
+def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(tmp_path_factory):
     """queue_rq changes production settings, the worker, the Makefile, an rq backend: the tests
     that read them run, and what only the default bake's code decides runs once, there."""
-    project = installed_bake(tmp_path_factory, "queue_rq")
-    only = suite_of("queue_rq", project, tmp_path)
+    only = suite_of("queue_rq", tmp_path_factory)
     assert only is not None
     assert {
         "config/tests/test_settings.py",  # differs itself
@@ -73,11 +82,8 @@ def test_a_bake_that_changes_only_its_queue_runs_the_tests_its_changes_reach(
     assert "easypay/tests/test_services_approval.py" not in only
 
 
-def test_a_bake_that_changes_the_settings_every_test_loads_runs_them_all(
-    tmp_path_factory, tmp_path
-):
-    project = installed_bake(tmp_path_factory, "all_receivers_off")
-    assert suite_of("all_receivers_off", project, tmp_path) is None
+def test_a_bake_that_changes_the_settings_every_test_loads_runs_them_all(tmp_path_factory):
+    assert suite_of("all_receivers_off", tmp_path_factory) is None
 
 
 def test_system_checks_pass_at_warning_level(installed):
