@@ -43,16 +43,16 @@ def manage_arguments(command: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
-def test_the_dockerfile_passes_hadolint(bake, name):
-    project = bake(name)
+def test_the_dockerfile_passes_hadolint(shared_bake, name):
+    project = shared_bake(name)
 
     result = ran(tool("hadolint"), "--no-color", "Dockerfile", cwd=project)
 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_image_builds_with_make_and_serves_as_a_non_root_user(bake):
-    steps = instructions(bake("defaults") / "Dockerfile")
+def test_the_image_builds_with_make_and_serves_as_a_non_root_user(shared_bake):
+    steps = instructions(shared_bake("defaults") / "Dockerfile")
     run_stage = [step for step in steps if step.stage == max(s.stage for s in steps)]
     by_keyword = {step.keyword: step for step in run_stage}
 
@@ -68,8 +68,8 @@ def test_the_image_builds_with_make_and_serves_as_a_non_root_user(bake):
 
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
-def test_the_compose_file_follows_the_compose_specification(bake, name):
-    project = bake(name)
+def test_the_compose_file_follows_the_compose_specification(shared_bake, name):
+    project = shared_bake(name)
 
     result = ran(
         tool("check-jsonschema"),
@@ -83,8 +83,8 @@ def test_the_compose_file_follows_the_compose_specification(bake, name):
 
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
-def test_compose_runs_the_whole_shop_and_redis_only_for_rq(bake, name):
-    project = bake(name)
+def test_compose_runs_the_whole_shop_and_redis_only_for_rq(shared_bake, name):
+    project = shared_bake(name)
 
     services = set(compose(project)["services"])
 
@@ -92,8 +92,8 @@ def test_compose_runs_the_whole_shop_and_redis_only_for_rq(bake, name):
     assert services == (whole_shop | {"redis"} if name == "queue_rq" else whole_shop)
 
 
-def test_a_database_queue_shop_deploys_without_a_trace_of_redis(bake):
-    project = bake("queue_database")
+def test_a_database_queue_shop_deploys_without_a_trace_of_redis(shared_bake):
+    project = shared_bake("queue_database")
     deploy_files = [
         project / "compose.yaml",
         project / "Dockerfile",
@@ -110,8 +110,8 @@ def test_a_database_queue_shop_deploys_without_a_trace_of_redis(bake):
 
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
-def test_the_worker_runs_the_same_command_everywhere(bake, name):
-    project = bake(name)
+def test_the_worker_runs_the_same_command_everywhere(shared_bake, name):
+    project = shared_bake(name)
     makefile = (project / "Makefile").read_text()
     recipe = re.search(r"^worker:.*\n((?:\t.*\n)+)", makefile, re.M).group(1).strip()
     unit = next((project / "deploy/systemd").glob("*-worker.service")).read_text()
@@ -125,8 +125,8 @@ def test_the_worker_runs_the_same_command_everywhere(bake, name):
     assert from_make[0] == ("rqworker" if name == "queue_rq" else "db_worker")
 
 
-def test_the_web_services_run_the_images_start_and_migrate_before_it(bake):
-    project = bake("defaults")
+def test_the_web_services_run_the_images_start_and_migrate_before_it(shared_bake):
+    project = shared_bake("defaults")
     services = compose(project)["services"]
 
     assert "command" not in services["web"]  # the image's CMD: check --deploy, then gunicorn
@@ -140,8 +140,8 @@ def test_the_web_services_run_the_images_start_and_migrate_before_it(bake):
         assert services[name]["healthcheck"] == {"disable": True}  # /healthz is web's
 
 
-def test_only_caddy_is_published_and_only_caddy_is_believed(bake):
-    project = bake("defaults")
+def test_only_caddy_is_published_and_only_caddy_is_believed(shared_bake):
+    project = shared_bake("defaults")
     services = compose(project)["services"]
 
     published = {name for name, service in services.items() if "ports" in service}
@@ -153,15 +153,15 @@ def test_only_caddy_is_published_and_only_caddy_is_believed(bake):
 
 
 @pytest.mark.parametrize("secret", [".env", "production.env", "postgres.env"])
-def test_secret_files_stay_out_of_git_and_out_of_the_image(bake, secret):
-    project = bake("defaults")
+def test_secret_files_stay_out_of_git_and_out_of_the_image(shared_bake, secret):
+    project = shared_bake("defaults")
 
     assert secret in (project / ".gitignore").read_text().splitlines()
     assert secret in (project / ".dockerignore").read_text().splitlines()
 
 
-def test_the_caddyfile_is_valid_and_formatted(bake, tmp_path):
-    project = bake("defaults")
+def test_the_caddyfile_is_valid_and_formatted(shared_bake, tmp_path):
+    project = shared_bake("defaults")
     caddy = tool("caddy")
     # Caddy keeps state under HOME: a folder of the test's own.
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
@@ -182,8 +182,8 @@ def test_the_caddyfile_is_valid_and_formatted(bake, tmp_path):
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
-def test_the_caddyfile_sends_the_headers_the_shop_relies_on(bake, tmp_path):
-    project = bake("defaults")
+def test_the_caddyfile_sends_the_headers_the_shop_relies_on(shared_bake, tmp_path):
+    project = shared_bake("defaults")
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
 
     adapted = ran(
@@ -206,11 +206,11 @@ def test_the_caddyfile_sends_the_headers_the_shop_relies_on(bake, tmp_path):
 
 
 @pytest.mark.parametrize("name", QUEUE_BAKES)
-def test_the_systemd_units_verify(bake, name, tmp_path):
+def test_the_systemd_units_verify(shared_bake, name, tmp_path):
     analyze = shutil.which("systemd-analyze") or missing_tool(
         "systemd-analyze is not installed (Debian: apt-get install systemd)"
     )
-    project = bake(name)
+    project = shared_bake(name)
     slug = project.name
     # The units name /srv/<slug>/.venv/bin/…: stand-ins, so systemd can see executables there.
     for executable in ("python", "gunicorn"):

@@ -38,8 +38,8 @@ def commands(text: str):
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
-def test_deploy_commands_run_from_the_projects_virtual_environment(bake, document):
-    text = (bake("defaults") / document).read_text()
+def test_deploy_commands_run_from_the_projects_virtual_environment(shared_bake, document):
+    text = (shared_bake("defaults") / document).read_text()
 
     found = list(commands(text))
 
@@ -48,8 +48,8 @@ def test_deploy_commands_run_from_the_projects_virtual_environment(bake, documen
     assert bare == [], f"{document}: use .venv/bin/… or a make target"
 
 
-def test_the_first_two_paragraphs_say_different_things(bake):
-    readme = (bake("defaults") / "README.md").read_text()
+def test_the_first_two_paragraphs_say_different_things(shared_bake):
+    readme = (shared_bake("defaults") / "README.md").read_text()
 
     description, second = paragraphs_after_title(readme)[:2]
 
@@ -57,8 +57,8 @@ def test_the_first_two_paragraphs_say_different_things(bake):
     assert not word_runs(description) & word_runs(second)
 
 
-def test_every_path_of_the_layout_exists_where_it_says(bake):
-    project = bake("defaults")
+def test_every_path_of_the_layout_exists_where_it_says(shared_bake):
+    project = shared_bake("defaults")
     readme = (project / "README.md").read_text()
     layout = re.search(r"## Layout\n\n```\n(.*?)```", readme, re.S).group(1)
 
@@ -73,8 +73,8 @@ def test_every_path_of_the_layout_exists_where_it_says(bake):
     assert missing == []
 
 
-def test_the_readme_names_healthz_and_the_https_redirect_as_the_code_has_them(bake):
-    project = bake("defaults")
+def test_the_readme_names_healthz_and_the_https_redirect_as_the_code_has_them(shared_bake):
+    project = shared_bake("defaults")
     readme = " ".join((project / "README.md").read_text().split())
     production = (project / "config/settings/production.py").read_text()
 
@@ -86,8 +86,8 @@ def test_the_readme_names_healthz_and_the_https_redirect_as_the_code_has_them(ba
 
 
 @pytest.mark.parametrize("name", ["defaults", "all_receivers_off", "queue_rq"])
-def test_going_live_names_every_variable_production_requires(bake, name):
-    project = bake(name)
+def test_going_live_names_every_variable_production_requires(shared_bake, name):
+    project = shared_bake(name)
     readme = (project / "README.md").read_text()
     going_live = (project / "docs/going-live.md").read_text()
 
@@ -97,16 +97,16 @@ def test_going_live_names_every_variable_production_requires(bake, name):
     assert [v for v in required if f"{v}=" not in going_live] == []
 
 
-def test_the_readme_and_the_going_live_guide_link_to_each_other(bake):
-    project = bake("defaults")
+def test_the_readme_and_the_going_live_guide_link_to_each_other(shared_bake):
+    project = shared_bake("defaults")
 
     assert "(docs/going-live.md)" in (project / "README.md").read_text()
     assert "README.md" in (project / "docs/going-live.md").read_text()
 
 
 @pytest.mark.parametrize("name", ["defaults", "queue_rq"])
-def test_every_systemd_unit_the_guide_names_exists(bake, name):
-    project = bake(name)
+def test_every_systemd_unit_the_guide_names_exists(shared_bake, name):
+    project = shared_bake(name)
     text = (project / "docs/going-live.md").read_text() + (project / "README.md").read_text()
 
     named = set(re.findall(rf"\b{project.name}-[a-z]+(?:\.timer|\.service)?", text))
@@ -117,8 +117,8 @@ def test_every_systemd_unit_the_guide_names_exists(bake, name):
         assert unit in units or f"{unit}.service" in units, unit
 
 
-def test_the_closing_message_describes_each_command_with_its_makefile_help(bake):
-    makefile = (bake("defaults") / "Makefile").read_text()
+def test_the_closing_message_describes_each_command_with_its_makefile_help(shared_bake):
+    makefile = (shared_bake("defaults") / "Makefile").read_text()
 
     lines = post_gen.next_steps(makefile)
 
