@@ -19,13 +19,20 @@ from easypay.emulator import views
 PROJECT = Path(__file__).resolve().parents[3]
 
 
+def forget_embedded_emulator():
+    """The next request builds the embedded emulator anew; the one built before is closed."""
+    if views.embedded_emulator.cache_info().currsize:
+        views.embedded_emulator().close()
+    views.embedded_emulator.cache_clear()
+
+
 @pytest.fixture
 def embedded(settings, tmp_path):
     """The embedded emulator's own SQLite file, away from the project folder."""
     settings.EASYPAY_EMULATOR = {**settings.EASYPAY_EMULATOR, "DATABASE": tmp_path / "e.sqlite3"}
-    views.embedded_emulator.cache_clear()
+    forget_embedded_emulator()
     yield
-    views.embedded_emulator.cache_clear()
+    forget_embedded_emulator()
 
 
 @pytest.fixture
@@ -140,6 +147,7 @@ def test_the_command_serves_the_emulator_standalone_with_debug_on(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
 
 
 def test_the_command_refuses_in_a_real_process_with_debug_off():

@@ -4,6 +4,7 @@ calls reuse the store's connections, and a forked process opens its own."""
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,27 @@ INSERT INTO authorizations VALUES ('a1', 'T0000000', 'ORD-1', 15000, '{}', 'issu
 """
 
 
-def test_an_older_file_gets_the_new_columns_and_keeps_its_rows(tmp_path):
+@pytest.fixture
+def open_store():
+    """Store(path), closed after the test whatever its end, so no connection outlives it."""
+    stores = []
+
+    def open_(path):
+        stores.append(Store(path))
+        return stores[-1]
+
+    yield open_
+    for store in stores:
+        store.close()
+
+
+def test_an_older_file_gets_the_new_columns_and_keeps_its_rows(tmp_path, open_store):
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:  # closed too, not only committed
         db.executescript(OLD_SCHEMA)
 
-    store = Store(path)
-    Store(path)  # opening it again changes nothing
+    store = open_store(path)
+    open_store(path)  # opening it again changes nothing
 
     with store.read() as db:
         columns = {row["name"] for row in db.execute("PRAGMA table_info(authorizations)")}
@@ -38,21 +53,21 @@ def test_an_older_file_gets_the_new_columns_and_keeps_its_rows(tmp_path):
     assert (row["authorization_id"], row["provider"]) == ("a1", None)
 
 
-def test_a_column_another_process_added_first_is_no_error(tmp_path, monkeypatch):
+def test_a_column_another_process_added_first_is_no_error(tmp_path, monkeypatch, open_store):
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:  # closed too, not only committed
         db.executescript(OLD_SCHEMA)
         db.execute("ALTER TABLE authorizations ADD COLUMN provider TEXT")
     # As if the other process added it between this one's look and its ALTER.
     real_connect = Store._connect
     monkeypatch.setattr(Store, "_connect", lambda self: _LookingTooEarly(real_connect(self)))
 
-    Store(path)  # no OperationalError
+    open_store(path)  # no OperationalError
 
 
 def test_any_other_failure_to_add_a_column_is_raised(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:  # closed too, not only committed
         db.executescript(OLD_SCHEMA)
     monkeypatch.setattr(
         store_module, "ADDED_COLUMNS", {"authorizations": ["provider TEXT NOT NULL"]}
@@ -98,8 +113,8 @@ def opened(monkeypatch):
     return opened
 
 
-def test_calls_reuse_the_stores_connections(tmp_path, opened):
-    store = Store(tmp_path / "emulator.sqlite3")
+def test_calls_reuse_the_stores_connections(tmp_path, opened, open_store):
+    store = open_store(tmp_path / "emulator.sqlite3")
 
     for n in range(20):
         with store.write() as db:
@@ -108,22 +123,22 @@ def test_calls_reuse_the_stores_connections(tmp_path, opened):
             assert get_config(db, "n") == n
 
     assert len(opened) == 1  # Store() opened it; every call after reused it
-    store.close()
 
 
-def test_a_connection_left_in_a_transaction_is_not_kept(tmp_path, opened):
-    store = Store(tmp_path / "emulator.sqlite3")
+def test_a_connection_left_in_a_transaction_is_not_kept(tmp_path, opened, open_store):
+    store = open_store(tmp_path / "emulator.sqlite3")
     with store.read() as db:
         db.execute("BEGIN")  # as if its COMMIT had failed
 
     with store.read() as db:
         assert not db.in_transaction
     assert len(opened) == 2
-    store.close()
 
 
-def test_a_call_that_raised_does_not_leave_its_connection_for_the_next(tmp_path, opened):
-    store = Store(tmp_path / "emulator.sqlite3")
+def test_a_call_that_raised_does_not_leave_its_connection_for_the_next(
+    tmp_path, opened, open_store
+):
+    store = open_store(tmp_path / "emulator.sqlite3")
     with pytest.raises(ZeroDivisionError), store.read() as db:
         db.execute("SELECT 1")
         1 / 0  # noqa: B018 — the block fails
@@ -131,7 +146,6 @@ def test_a_call_that_raised_does_not_leave_its_connection_for_the_next(tmp_path,
     with store.read():
         pass
     assert len(opened) == 2
-    store.close()
 
 
 # In a process of its own: this one has threads (the test emulator's), and forking a threaded
