@@ -2,43 +2,13 @@ import shutil
 import sys
 from pathlib import Path
 
-import jinja2
 import pytest
-from cookiecutter.environment import StrictEnvironment
 
 from tests.bakes import BAKES
+from tests.compiled_templates import compile_templates_once
 
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Each template file compiled once per test process, not once per bake: a bake compiles
-    every file of the template (~0.4 s of its ~0.8 s), and a run bakes about a hundred times.
-    Jinja checks each entry against its file's source, so an edited template compiles anew."""
-
-    def __init__(self):
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-    def __len__(self) -> int:
-        return len(self._code)
-
-
-COMPILED_TEMPLATES = CompiledTemplates()
-_make_environment = StrictEnvironment.__init__
-
-
-def _environment_with_compiled_templates(self, **kwargs):
-    _make_environment(self, **kwargs)
-    self.bytecode_cache = COMPILED_TEMPLATES
-
-
-# cookiecutter makes its Jinja environment itself and takes no cache: give it one.
-StrictEnvironment.__init__ = _environment_with_compiled_templates
+# Every bake in this process compiles each template file once (tests/compiled_templates.py).
+compile_templates_once()
 
 # The order the two xdist workers take tests in (`make test`: --dist loadgroup
 # --no-loadscope-reorder): the longest first, so both finish together. The chaos run, which

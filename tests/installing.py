@@ -77,10 +77,11 @@ COMPILED_AT_INSTALL = {"defaults"}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """What a fresh shell has: PATH, HOME and how to reach PyPI; nothing else of this test run."""
+    """What a fresh shell has: PATH, HOME, TMPDIR when set and how to reach PyPI; nothing else
+    of this test run."""
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
     network = {k: v for k, v in os.environ.items() if NETWORK_VARIABLES.fullmatch(k)}
-    # Where temporary files go, when the shell says (`make test` does).
+    # Where temporary files go, when the shell says (`.ci/run` does).
     temporary = {"TMPDIR": os.environ["TMPDIR"]} if os.environ.get("TMPDIR") else {}
     return {**network, **temporary, **base, **extra}
 
@@ -120,7 +121,7 @@ def failing_tests(junit_xml: Path) -> list[str]:
         for problem in case:
             if problem.tag not in {"failure", "error"}:
                 continue
-            test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+            test_id = _test_id(case)
             when = "" if problem.tag == "failure" else " (error in setup/teardown)"
             text = (problem.text or "").strip()
             if len(text) > FAILURE_TAIL:
@@ -129,12 +130,18 @@ def failing_tests(junit_xml: Path) -> list[str]:
     return failures
 
 
-def skipped_tests(junit_xml: Path) -> list[str]:
-    """Each skipped test of a JUnit XML report: its id and why it was skipped."""
+def _test_id(case: ET.Element) -> str:
+    return f"{case.get('classname', '')}::{case.get('name', '')}"
+
+
+def skipped_tests(junit_xml: Path, *, saying: str) -> list[str]:
+    """Each test of a JUnit XML report skipped with a reason that names `saying`: its id and
+    that reason (an expected failure, also <skipped> in JUnit, is not one)."""
     return [
-        f"{case.get('classname', '')}::{case.get('name', '')}: {skipped.get('message', '')}"
+        f"{_test_id(case)}: {skipped.get('message', '')}"
         for case in ET.parse(junit_xml).getroot().iter("testcase")
         for skipped in case.iter("skipped")
+        if skipped.get("type") == "pytest.skip" and saying in skipped.get("message", "")
     ]
 
 

@@ -1,8 +1,10 @@
-"""The test run's cache of compiled template files (tests/conftest.py) changes no bake."""
+"""The test run's cache of compiled template files (tests/compiled_templates.py) changes no bake."""
 
 from pathlib import Path
 
-from tests.conftest import COMPILED_TEMPLATES, StrictEnvironment, _make_environment
+from cookiecutter.environment import StrictEnvironment
+
+from tests.compiled_templates import COMPILED_TEMPLATES, MAKE_ENVIRONMENT
 from tests.installing import fresh_bake
 
 
@@ -17,9 +19,11 @@ def files_of(project: Path) -> dict[str, bytes]:
 
 def test_a_bake_from_compiled_templates_equals_one_compiled_from_source(tmp_path, monkeypatch):
     fresh_bake("defaults", tmp_path / "warm-up")  # every template now in the cache
+    loaded_before = COMPILED_TEMPLATES.loaded
     cached = fresh_bake("defaults", tmp_path / "cached")
-    monkeypatch.setattr(StrictEnvironment, "__init__", _make_environment)
+    loaded = COMPILED_TEMPLATES.loaded - loaded_before
+    monkeypatch.setattr(StrictEnvironment, "__init__", MAKE_ENVIRONMENT)
     from_source = fresh_bake("defaults", tmp_path / "from-source")
 
-    assert len(COMPILED_TEMPLATES) > 100, "the bakes compiled (almost) nothing into the cache"
+    assert loaded > 100, f"the second bake took {loaded} compiled templates from the cache"
     assert files_of(cached) == files_of(from_source)

@@ -51,15 +51,21 @@ def test_a_failing_project_run_shows_the_failing_tests_not_the_logs_tail(tmp_pat
     assert "log line" not in message
 
 
-def test_each_skipped_test_is_named_with_its_reason(tmp_path):
+def test_tests_skipped_for_a_named_reason_are_listed_with_it(tmp_path):
     report = tmp_path / "junit.xml"
     report.write_text(
         JUNIT.replace(
             '<testcase classname="easypay.tests.test_views" name="test_ok" time="0.1"/>',
             '<testcase classname="easypay.tests.test_concurrency" name="test_race" time="0.0">'
-            '<skipped type="pytest.skip" message="needs PostgreSQL">skipped</skipped></testcase>',
+            '<skipped type="pytest.skip" message="needs PostgreSQL">skipped</skipped></testcase>'
+            '<testcase classname="config.tests.test_translations" name="test_catalogs">'
+            '<skipped type="pytest.skip" message="needs GNU gettext">skipped</skipped></testcase>'
+            '<testcase classname="easypay.tests.test_later" name="test_known_bug">'
+            '<skipped type="pytest.xfail" message="PostgreSQL bug">xfail</skipped></testcase>',
         )
     )
 
-    assert skipped_tests(report) == ["easypay.tests.test_concurrency::test_race: needs PostgreSQL"]
+    assert skipped_tests(report, saying="PostgreSQL") == [
+        "easypay.tests.test_concurrency::test_race: needs PostgreSQL"
+    ]
     assert len(failing_tests(report)) == 2

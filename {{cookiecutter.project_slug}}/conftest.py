@@ -41,6 +41,15 @@ def empty_cache():
 
 
 @pytest.fixture
+def postgresql_only():
+    """Skips the test unless this run's database is PostgreSQL (DATABASE_URL=postgres://…)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
+
+
+@pytest.fixture
 def make_payment(db, django_user_model):
     """Save a payment (pending unless told otherwise) for a new buyer and product.
 

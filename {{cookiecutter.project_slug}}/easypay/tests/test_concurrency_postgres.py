@@ -15,13 +15,7 @@ from easypay.models import Cancellation, Notification
 from easypay.services.cancellation import void_approval
 from easypay.tests.service_helpers import noti_of, notis_sunk, pay, recorded_signals, window
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real row locks and concurrent connections (DATABASE_URL)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
 
 
 def run_together(count, work):
