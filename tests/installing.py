@@ -4,8 +4,8 @@ Shared by the baked-project layer, the real-queue tests, the lock test and the b
 
 - `installed_bake(tmp_path_factory, name)`: the matrix entry `name`, baked and installed with its
   own `make install` ONCE per test run, shared by every test and xdist worker that asks for it
-  (a lock file serialises the first install). For tests that only read the project and write
-  their state elsewhere (a database URL, a tmp folder).
+  (`once_per_run`: a lock file serialises the first install). For tests that only read the
+  project and write their state elsewhere (a database URL, a tmp folder).
 - `run(...)` runs a command and fails with its output; `run_tests(...)` runs the project's
   tests and fails with the failing tests' own error lines (from pytest's JUnit XML).
 
@@ -223,19 +223,28 @@ def locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def once_per_run(tmp_path_factory, kind: str, name: str, make):
+    """make(folder)'s answer (JSON-able) for `name`: made in `folder` by the first xdist worker
+    of this run to ask, read from the shared folder by every other."""
+    root = shared_root(tmp_path_factory) / kind
+    root.mkdir(exist_ok=True)
+    saved = root / f"{name}.json"
+    with locked(root / f"{name}.lock"):
+        if not saved.exists():
+            saved.write_text(json.dumps(make(root / name)))
+        return json.loads(saved.read_text())
+
+
 def installed_bake(tmp_path_factory, name: str) -> Path:
     """The bake `name`, installed once per test run and shared: do not change its files."""
-    root = shared_root(tmp_path_factory) / "installed"
-    root.mkdir(exist_ok=True)
-    done = root / f"{name}.json"
-    with locked(root / f"{name}.lock"):
-        if done.exists():
-            return Path(json.loads(done.read_text())["project"])
-        project = fresh_bake(name, root / name)
+
+    def install(folder: Path) -> str:
+        project = fresh_bake(name, folder)
         make_install(
             project,
             with_uv=name != UV_BOOTSTRAP_BAKE,
             compile_bytecode=name in COMPILED_AT_INSTALL,
         )
-        done.write_text(json.dumps({"project": str(project)}))
-        return project
+        return str(project)
+
+    return Path(once_per_run(tmp_path_factory, "installed", name, install))

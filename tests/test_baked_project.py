@@ -6,7 +6,6 @@ queue and browser tests; `all_receivers_off` installs as a machine with only Pyt
 does (no uv on PATH: its Makefile pip-installs uv first).
 """
 
-import json
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,9 @@ from tests.installing import (
     PRODUCTION_ENV,
     fresh_bake,
     installed_bake,
-    locked,
+    once_per_run,
     run,
     run_tests,
-    shared_root,
     skipped_tests,
 )
 from tests.services import postgres_database_url
@@ -48,16 +46,13 @@ def suite_of(name: str, tmp_path_factory) -> list[str] | None:
     """The test files bake `name` runs (None: all), worked out once per run for every worker."""
     if name == REFERENCE_BAKE:
         return None
-    root = shared_root(tmp_path_factory) / "suites"
-    root.mkdir(exist_ok=True)
-    saved = root / f"{name}.json"
-    with locked(root / f"{name}.lock"):
-        if not saved.exists():
-            installed = installed_bake(tmp_path_factory, name)
-            bake = fresh_bake(name, root / name / "bake")
-            reference = fresh_bake(REFERENCE_BAKE, root / name / "reference")
-            saved.write_text(json.dumps(reaching_tests(installed, bake, reference)))
-        return json.loads(saved.read_text())
+
+    def select(folder: Path) -> list[str] | None:
+        installed = installed_bake(tmp_path_factory, name)
+        bake = fresh_bake(name, folder / "bake")
+        return reaching_tests(installed, bake, fresh_bake(REFERENCE_BAKE, folder / "reference"))
+
+    return once_per_run(tmp_path_factory, "suites", name, select)
 
 
 def test_the_projects_own_tests_pass_on_sqlite(installed, request, tmp_path, tmp_path_factory):

@@ -40,9 +40,10 @@ def empty_cache():
     yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def postgresql_only():
-    """Skips the test unless this run's database is PostgreSQL (DATABASE_URL=postgres://…)."""
+    """Skips the test unless this run's database is PostgreSQL (DATABASE_URL=postgres://…).
+    Session-wide, so module-wide fixtures can ask for it too."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

@@ -7,7 +7,6 @@ import time
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from apps.payments.loadtest import stack
 from apps.payments.loadtest.buyer import Buyer
@@ -15,9 +14,7 @@ from apps.payments.loadtest.probe import difference
 
 
 @pytest.fixture(scope="module")
-def postgres_server():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
+def postgres_server(postgresql_only):
     database = settings.DATABASES["default"]
     user = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
     return f"postgres://{user}@{database['HOST']}:{database['PORT'] or 5432}/postgres"
