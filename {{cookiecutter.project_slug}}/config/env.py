@@ -5,6 +5,7 @@ production reads it only with DJANGO_READ_DOT_ENV_FILE=True in the process envir
 development `.env` left on a server cannot quietly fill in what production forgot.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -28,6 +29,15 @@ class MissingVariable(VariableError):
         )
 
 
+class EmptyVariable(VariableError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"{name} is set but empty, so the shop refuses to start. Give {name} a value "
+            "(README.md, 'Environment variables', says what it holds)."
+        )
+
+
 class InvalidVariable(VariableError):
     def __init__(self, name: str, value: str, expected: str):
         self.name = name
@@ -37,12 +47,71 @@ class InvalidVariable(VariableError):
 
 
 class Env(environ.Env):
-    """django-environ's Env, with a missing variable reported as MissingVariable."""
+    """django-environ's Env, with what keeps the shop from starting said in one sentence: a
+    required variable that is missing (MissingVariable) or empty (EmptyVariable: an empty
+    DJANGO_SECRET_KEY or DATABASE_URL would otherwise start and fail at the first request), a
+    number or a URL that cannot be one (InvalidVariable)."""
 
     def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
-        if default is self.NOTSET and f"{self.prefix}{var}" not in self.ENVIRON:
+        name = f"{self.prefix}{var}"
+        if default is self.NOTSET:
+            if name not in self.ENVIRON:
+                raise MissingVariable(name)
+            if not self.ENVIRON[name].strip():
+                raise EmptyVariable(name)
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError:  # int("ten"): what was meant cannot be guessed
+            raise InvalidVariable(
+                name,
+                self.ENVIRON.get(name, ""),
+                _KINDS.get(cast, "what README.md, 'Environment variables', says"),
+            ) from None
+
+    def may_be_empty(self, var: str) -> str:
+        """Required, though empty is a choice: SENTRY_DSN= runs without Sentry on purpose, and
+        a typo in its name still stops the start."""
+        if f"{self.prefix}{var}" not in self.ENVIRON:
             raise MissingVariable(f"{self.prefix}{var}")
-        return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        return self.str(var, default="")
+
+    def db_url(self, var="DATABASE_URL", default=environ.Env.NOTSET, engine=None) -> dict:
+        """A database URL; set but empty, it counts as unset (the default where there is one)."""
+        value = self._url(var, default)
+        with warnings.catch_warnings():  # no scheme: a warning, then ENGINE ""
+            warnings.simplefilter("ignore")
+            config = self.db_url_config(value, engine=engine)
+        # An unknown scheme ("postgress://") becomes the ENGINE as it is: Django would refuse it
+        # at the first query. Every backend is a dotted module path.
+        if "." not in config.get("ENGINE", ""):
+            raise InvalidVariable(
+                f"{self.prefix}{var}",
+                value,
+                "a database URL, e.g. postgres://user:password@127.0.0.1:5432/shop "
+                "or sqlite:///db.sqlite3",
+            )
+        return config
+
+    db = db_url
+
+    def mail_url(self, var: str, default=environ.Env.NOTSET) -> str:
+        """An email URL (config/mail.py reads it); set but empty, it counts as unset."""
+        value = self._url(var, default)
+        try:
+            self.email_url_config(value)
+        except ImproperlyConfigured:
+            raise InvalidVariable(
+                f"{self.prefix}{var}",
+                value,
+                "an email URL, e.g. smtp+tls://user:password@smtp.example.com:587 "
+                "or consolemail://",
+            ) from None
+        return value
+
+    def _url(self, var: str, default) -> str:
+        if default is not self.NOTSET and not self.ENVIRON.get(f"{self.prefix}{var}", "").strip():
+            return default
+        return self.str(var, default=default)
 
     def fraction(self, var: str, default: float) -> float:
         """A number from 0 to 1, e.g. a sampling rate."""
@@ -62,6 +131,9 @@ class Env(environ.Env):
             raise InvalidVariable(var, value, " or ".join(choices))
         return value
 
+
+# What a cast expects, for InvalidVariable's sentence.
+_KINDS = {int: "a whole number, e.g. 120", float: "a number, e.g. 0.5"}
 
 env = Env()
 

@@ -151,7 +151,9 @@ STORAGES = {
 # An SMTP server that hangs must not hold a request (and its gunicorn worker) for ever.
 EMAIL_TIMEOUT_SECONDS = 10
 MAILERS = {
-    "default": mailer(env("EMAIL_URL", default="consolemail://"), timeout=EMAIL_TIMEOUT_SECONDS)
+    "default": mailer(
+        env.mail_url("EMAIL_URL", default="consolemail://"), timeout=EMAIL_TIMEOUT_SECONDS
+    )
 }
 DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL",

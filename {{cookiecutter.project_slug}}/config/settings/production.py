@@ -26,7 +26,7 @@ EASYPAY_MALL_ID = env("EASYPAY_MALL_ID")
 EASYPAY_SECRET_KEY = env("EASYPAY_SECRET_KEY")
 ADMIN_URL = env("DJANGO_ADMIN_URL")
 # Password resets and error reports go out by mail: an SMTP server (config/mail.py).
-MAILERS = {"default": mailer(env("EMAIL_URL"), timeout=EMAIL_TIMEOUT_SECONDS)}  # noqa: F405
+MAILERS = {"default": mailer(env.mail_url("EMAIL_URL"), timeout=EMAIL_TIMEOUT_SECONDS)}  # noqa: F405
 
 DEBUG = False
 # The database dict was rebuilt from DATABASE_URL above: base.py's persistent connections again.
@@ -103,7 +103,7 @@ CACHES = {
 # Sentry — SENTRY_DSN is required so a typo cannot silently turn reporting off;
 # set it to an empty value to run without Sentry on purpose.
 # ------------------------------------------------------------------------------
-SENTRY_DSN = env("SENTRY_DSN")
+SENTRY_DSN = env.may_be_empty("SENTRY_DSN")
 # The share of requests traced for performance, 0 to 1: 0 reports errors only.
 SENTRY_TRACES_SAMPLE_RATE = env.fraction("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:
