@@ -69,8 +69,8 @@ class Env(environ.Env):
             ) from None
 
     def may_be_empty(self, var: str) -> str:
-        """Required, though empty is a choice: SENTRY_DSN= runs without Sentry on purpose, and
-        a typo in its name still stops the start."""
+        """Required, though empty is a choice (an empty DSN runs without the error reporter, on
+        purpose): a typo in the name still stops the start."""
         if f"{self.prefix}{var}" not in self.ENVIRON:
             raise MissingVariable(f"{self.prefix}{var}")
         return self.str(var, default="")

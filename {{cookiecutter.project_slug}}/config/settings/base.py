@@ -311,7 +311,7 @@ TASKS = {
 # LOG_FORMAT=json writes one JSON object per line for log shippers (config/json_logging.py).
 # ------------------------------------------------------------------------------
 LOG_FORMAT = env.choice("LOG_FORMAT", ("text", "json"), default="text")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
