@@ -5,7 +5,7 @@ production reads it only with DJANGO_READ_DOT_ENV_FILE=True in the process envir
 development `.env` left on a server cannot quietly fill in what production forgot.
 """
 
-import warnings
+import re
 from pathlib import Path
 
 import environ
@@ -62,10 +62,11 @@ class Env(environ.Env):
         try:
             return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
         except ValueError:  # int("ten"): what was meant cannot be guessed
+            kind = _KINDS.get(cast) if isinstance(cast, type) else None
             raise InvalidVariable(
                 name,
                 self.ENVIRON.get(name, ""),
-                _KINDS.get(cast, "what README.md, 'Environment variables', says"),
+                kind or "what README.md, 'Environment variables', says",
             ) from None
 
     def may_be_empty(self, var: str) -> str:
@@ -73,24 +74,25 @@ class Env(environ.Env):
         purpose): a typo in the name still stops the start."""
         if f"{self.prefix}{var}" not in self.ENVIRON:
             raise MissingVariable(f"{self.prefix}{var}")
-        return self.str(var, default="")
+        return self.str(var, default="").strip()
 
     def db_url(self, var="DATABASE_URL", default=environ.Env.NOTSET, engine=None) -> dict:
-        """A database URL; set but empty, it counts as unset (the default where there is one)."""
+        """A database URL; set but empty, it counts as unset (the default where there is one).
+        django-environ would read "postgress://…" as a backend of that name and
+        "sqlite://db.sqlite3" (two slashes) as an in-memory database: the first query, or the
+        first restart, would tell. Both stop the start here."""
         value = self._url(var, default)
-        with warnings.catch_warnings():  # no scheme: a warning, then ENGINE ""
-            warnings.simplefilter("ignore")
-            config = self.db_url_config(value, engine=engine)
-        # An unknown scheme ("postgress://") becomes the ENGINE as it is: Django would refuse it
-        # at the first query. Every backend is a dotted module path.
-        if "." not in config.get("ENGINE", ""):
+        scheme, _, rest = value.partition("://")
+        host = rest.split("/", 1)[0]
+        unknown = engine is None and scheme not in self.DB_SCHEMES
+        if unknown or (scheme.startswith("sqlite") and host not in ("", ":memory:")):
+            raise InvalidVariable(f"{self.prefix}{var}", _shown(value), DATABASE_URL_EXAMPLE)
+        try:
+            return self.db_url_config(value, engine=engine)
+        except ValueError:  # a port that is not a number
             raise InvalidVariable(
-                f"{self.prefix}{var}",
-                value,
-                "a database URL, e.g. postgres://user:password@127.0.0.1:5432/shop "
-                "or sqlite:///db.sqlite3",
-            )
-        return config
+                f"{self.prefix}{var}", _shown(value), DATABASE_URL_EXAMPLE
+            ) from None
 
     db = db_url
 
@@ -99,13 +101,8 @@ class Env(environ.Env):
         value = self._url(var, default)
         try:
             self.email_url_config(value)
-        except ImproperlyConfigured:
-            raise InvalidVariable(
-                f"{self.prefix}{var}",
-                value,
-                "an email URL, e.g. smtp+tls://user:password@smtp.example.com:587 "
-                "or consolemail://",
-            ) from None
+        except (ImproperlyConfigured, ValueError):  # an unknown scheme, a port not a number
+            raise InvalidVariable(f"{self.prefix}{var}", _shown(value), EMAIL_URL_EXAMPLE) from None
         return value
 
     def _url(self, var: str, default) -> str:
@@ -130,6 +127,20 @@ class Env(environ.Env):
         if value not in choices:
             raise InvalidVariable(var, value, " or ".join(choices))
         return value
+
+
+DATABASE_URL_EXAMPLE = (
+    "a database URL, e.g. postgres://user:password@127.0.0.1:5432/shop or sqlite:///db.sqlite3"
+)
+EMAIL_URL_EXAMPLE = (
+    "an email URL, e.g. smtp+tls://user:password@smtp.example.com:587 or consolemail://"
+)
+# A URL's password, which an error message (and the log it lands in) must not show.
+URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def _shown(url: str) -> str:
+    return URL_PASSWORD.sub(r"\1***@", url)
 
 
 # What a cast expects, for InvalidVariable's sentence.

@@ -46,6 +46,9 @@ def test_a_variable_that_may_be_empty_must_still_be_there(env, monkeypatch):
     monkeypatch.setenv("SHOP_TEST_VALUE", "")
     assert env.may_be_empty("SHOP_TEST_VALUE") == ""
 
+    monkeypatch.setenv("SHOP_TEST_VALUE", "  ")  # blank, as an editor may leave it: still empty
+    assert env.may_be_empty("SHOP_TEST_VALUE") == ""
+
     monkeypatch.setenv("SHOP_TEST_VALUE", "https://key@o1.ingest.example.io/2")
     assert env.may_be_empty("SHOP_TEST_VALUE") == "https://key@o1.ingest.example.io/2"
 
@@ -81,6 +84,45 @@ def test_a_database_url_of_an_unknown_kind_says_what_one_looks_like(env, monkeyp
     assert "e.g. postgres://user:password@127.0.0.1:5432/shop" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://db.sqlite3",  # two slashes: django-environ would open an in-memory database
+        "postgres://shop:secret@127.0.0.1:54x2/shop",  # a port that is not a number
+        "127.0.0.1:5432/shop",  # no scheme at all
+    ],
+)
+def test_a_database_url_that_would_not_reach_the_database_meant_is_refused(env, monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    with pytest.raises(InvalidVariable, match="Set DATABASE_URL to a database URL, e.g. "):
+        env.db("DATABASE_URL", default=SQLITE_DEFAULT)
+
+
+def test_an_in_memory_sqlite_database_is_still_a_database_url(env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite://:memory:")
+
+    assert env.db("DATABASE_URL")["NAME"] == ":memory:"
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("DATABASE_URL", "postgress://shop:hunter2@127.0.0.1:5432/shop"),
+        ("EMAIL_URL", "smpt://shop:hunter2@smtp.example.com:587"),
+    ],
+)
+def test_a_refused_url_is_quoted_without_its_password(env, monkeypatch, variable, url):
+    monkeypatch.setenv(variable, url)
+    read = env.db if variable == "DATABASE_URL" else env.mail_url
+
+    with pytest.raises(InvalidVariable) as refused:
+        read(variable)
+
+    assert "hunter2" not in str(refused.value)
+    assert f"{variable} is '{url.replace('hunter2', '***')}'" in str(refused.value)
+
+
 def test_a_database_url_is_read_as_django_reads_databases(env, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://shop:secret@db.internal:5433/shop")
 
@@ -93,6 +135,10 @@ def test_a_database_url_is_read_as_django_reads_databases(env, monkeypatch):
 def test_an_empty_email_url_is_the_default_and_an_unknown_one_is_refused(env, monkeypatch):
     monkeypatch.setenv("EMAIL_URL", "")
     assert env.mail_url("EMAIL_URL", default="consolemail://") == "consolemail://"
+
+    monkeypatch.setenv("EMAIL_URL", "smtp://mail.example.com:58x7")
+    with pytest.raises(InvalidVariable, match="Set EMAIL_URL to an email URL"):
+        env.mail_url("EMAIL_URL", default="consolemail://")
 
     monkeypatch.setenv("EMAIL_URL", "smpt://mail.example.com:587")
     with pytest.raises(InvalidVariable) as refused:

@@ -104,9 +104,10 @@ def test_production_refuses_to_start_without_a_variable_even_with_a_development_
     assert "Traceback" not in result.stderr
 
 
-# The two that `check --deploy` let through empty before (a warning at most): the shop started
-# and failed at its first request. The other variables are refused the same way (test_env.py).
-@pytest.mark.parametrize("empty", ["DJANGO_SECRET_KEY", "DATABASE_URL"])
+# Let through empty before: `check --deploy` warned at most (DJANGO_SECRET_KEY, DATABASE_URL)
+# and the shop failed at its first request, or a traceback (EMAIL_URL). The other variables
+# are refused the same way (test_env.py).
+@pytest.mark.parametrize("empty", ["DJANGO_SECRET_KEY", "DATABASE_URL", "EMAIL_URL"])
 def test_production_refuses_to_start_with_a_required_variable_set_but_empty(
     empty, project_without_dot_env
 ):
@@ -123,6 +124,21 @@ def test_production_refuses_to_start_with_a_required_variable_set_but_empty(
         f"Error: {empty} is set but empty, so the shop refuses to start."
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("module", ["local", "test"])
+def test_an_empty_database_or_email_url_in_development_is_the_default(
+    module, project_without_dot_env
+):
+    env = {"DATABASE_URL": "", "EMAIL_URL": ""}
+    show = "s.DATABASES['default']['NAME'], s.MAILERS['default']['BACKEND']"
+
+    result = load_settings(module, project_without_dot_env, env, show)
+
+    assert result.returncode == 0, result.stderr
+    database, mail_backend = result.stdout.split()
+    assert database == str(project_without_dot_env / "db.sqlite3")
+    assert mail_backend == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_production_reads_the_dot_env_only_when_told_to(project_with_dot_env):
