@@ -18,32 +18,32 @@ class VariableError(ImproperlyConfigured):
     """An environment variable keeps the shop from starting; the message says what to do.
     manage.py prints it as one sentence instead of a traceback."""
 
+    def __init__(self, name: str, what_is_wrong: str, what_to_do: str):
+        self.name = name
+        super().__init__(f"{name} {what_is_wrong}, so the shop refuses to start. {what_to_do}")
+
+
+WHERE_IT_IS_EXPLAINED = "(README.md, 'Environment variables', says what it holds)"
+
 
 class MissingVariable(VariableError):
     def __init__(self, name: str):
-        self.name = name
         super().__init__(
-            f"{name} is not set, so the shop refuses to start. Set {name} in the process "
-            "environment (README.md, 'Environment variables', says what it holds). "
-            "Production does not read .env unless DJANGO_READ_DOT_ENV_FILE=True is set."
+            name,
+            "is not set",
+            f"Set {name} in the process environment {WHERE_IT_IS_EXPLAINED}. "
+            "Production does not read .env unless DJANGO_READ_DOT_ENV_FILE=True is set.",
         )
 
 
 class EmptyVariable(VariableError):
     def __init__(self, name: str):
-        self.name = name
-        super().__init__(
-            f"{name} is set but empty, so the shop refuses to start. Give {name} a value "
-            "(README.md, 'Environment variables', says what it holds)."
-        )
+        super().__init__(name, "is set but empty", f"Give {name} a value {WHERE_IT_IS_EXPLAINED}.")
 
 
 class InvalidVariable(VariableError):
     def __init__(self, name: str, value: str, expected: str):
-        self.name = name
-        super().__init__(
-            f"{name} is {value!r}, so the shop refuses to start. Set {name} to {expected}."
-        )
+        super().__init__(name, f"is {value!r}", f"Set {name} to {expected}.")
 
 
 class Env(environ.Env):
