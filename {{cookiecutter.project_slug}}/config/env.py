@@ -13,6 +13,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 DOT_ENV = Path(__file__).resolve().parents[1] / ".env"
 
+# What the refusals point to, and the examples they give.
+WHERE_IT_IS_EXPLAINED = "(README.md, 'Environment variables', says what it holds)"
+WHOLE_NUMBER = "a whole number, e.g. 120"
+DATABASE_URL_EXAMPLE = (
+    "a database URL, e.g. postgres://user:password@127.0.0.1:5432/shop or sqlite:///db.sqlite3"
+)
+EMAIL_URL_EXAMPLE = (
+    "an email URL, e.g. smtp+tls://user:password@smtp.example.com:587 or consolemail://"
+)
+# A URL's password, which an error message (and the log it lands in) must not show.
+URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
 
 class VariableError(ImproperlyConfigured):
     """An environment variable keeps the shop from starting; the message says what to do.
@@ -21,9 +33,6 @@ class VariableError(ImproperlyConfigured):
     def __init__(self, name: str, what_is_wrong: str, what_to_do: str):
         self.name = name
         super().__init__(f"{name} {what_is_wrong}, so the shop refuses to start. {what_to_do}")
-
-
-WHERE_IT_IS_EXPLAINED = "(README.md, 'Environment variables', says what it holds)"
 
 
 class MissingVariable(VariableError):
@@ -43,7 +52,8 @@ class EmptyVariable(VariableError):
 
 class InvalidVariable(VariableError):
     def __init__(self, name: str, value: str, expected: str):
-        super().__init__(name, f"is {value!r}", f"Set {name} to {expected}.")
+        shown = URL_PASSWORD.sub(r"\1***@", value)  # a URL's password stays out of the logs
+        super().__init__(name, f"is {shown!r}", f"Set {name} to {expected}.")
 
 
 class Env(environ.Env):
@@ -62,12 +72,8 @@ class Env(environ.Env):
         try:
             return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
         except ValueError:  # int("ten"): what was meant cannot be guessed
-            kind = _KINDS.get(cast) if isinstance(cast, type) else None
-            raise InvalidVariable(
-                name,
-                self.ENVIRON.get(name, ""),
-                kind or "what README.md, 'Environment variables', says",
-            ) from None
+            expected = WHOLE_NUMBER if cast is int else f"a value {WHERE_IT_IS_EXPLAINED}"
+            raise InvalidVariable(name, self.ENVIRON.get(name, ""), expected) from None
 
     def may_be_empty(self, var: str) -> str:
         """Required, though empty is a choice (an empty DSN runs without the error reporter, on
@@ -84,15 +90,14 @@ class Env(environ.Env):
         value = self._url(var, default)
         scheme, _, rest = value.partition("://")
         host = rest.split("/", 1)[0]
-        unknown = engine is None and scheme not in self.DB_SCHEMES
-        if unknown or (scheme.startswith("sqlite") and host not in ("", ":memory:")):
-            raise InvalidVariable(f"{self.prefix}{var}", _shown(value), DATABASE_URL_EXAMPLE)
+        known = engine is not None or scheme in self.DB_SCHEMES
+        a_file = not scheme.startswith("sqlite") or host in ("", ":memory:")
         try:
-            return self.db_url_config(value, engine=engine)
+            if known and a_file:
+                return self.db_url_config(value, engine=engine)
         except ValueError:  # a port that is not a number
-            raise InvalidVariable(
-                f"{self.prefix}{var}", _shown(value), DATABASE_URL_EXAMPLE
-            ) from None
+            pass
+        raise InvalidVariable(f"{self.prefix}{var}", value, DATABASE_URL_EXAMPLE)
 
     db = db_url
 
@@ -102,7 +107,7 @@ class Env(environ.Env):
         try:
             self.email_url_config(value)
         except (ImproperlyConfigured, ValueError):  # an unknown scheme, a port not a number
-            raise InvalidVariable(f"{self.prefix}{var}", _shown(value), EMAIL_URL_EXAMPLE) from None
+            raise InvalidVariable(f"{self.prefix}{var}", value, EMAIL_URL_EXAMPLE) from None
         return value
 
     def _url(self, var: str, default) -> str:
@@ -128,23 +133,6 @@ class Env(environ.Env):
             raise InvalidVariable(var, value, " or ".join(choices))
         return value
 
-
-DATABASE_URL_EXAMPLE = (
-    "a database URL, e.g. postgres://user:password@127.0.0.1:5432/shop or sqlite:///db.sqlite3"
-)
-EMAIL_URL_EXAMPLE = (
-    "an email URL, e.g. smtp+tls://user:password@smtp.example.com:587 or consolemail://"
-)
-# A URL's password, which an error message (and the log it lands in) must not show.
-URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
-
-
-def _shown(url: str) -> str:
-    return URL_PASSWORD.sub(r"\1***@", url)
-
-
-# What a cast expects, for InvalidVariable's sentence.
-_KINDS = {int: "a whole number, e.g. 120", float: "a number, e.g. 0.5"}
 
 env = Env()
 
